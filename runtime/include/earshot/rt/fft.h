@@ -22,8 +22,8 @@ class Fft {
   // Reserve (counting or real) the plan's memory from `bump`, then fill it.
   Status init(int n, Bump& bump);
 
-  // in: [n], out: [n], must not alias. scratch: [n] complex, used only for
-  // lengths with a generic prime factor > 5 (may be null otherwise).
+  // in: [n], out: [n], must not alias. Lengths with a prime factor above 5
+  // use plan memory as scratch, so one Fft must not run on two threads at once.
   Status forward(const Complex* in, Complex* out) const;
   int size() const { return n_; }
 
@@ -31,7 +31,7 @@ class Fft {
   int n_ = 0;
   int factors_[2 * kMaxFactors] = {};  // (radix, stride) pairs, kissfft style
   const Complex* twiddles_ = nullptr;  // [n]
-  Complex* scratch_ = nullptr;         // [max generic radix]
+  Complex* scratch_ = nullptr;         // [largest prime factor > 5]
 };
 
 // Real forward DFT of length n (any n >= 2): out[k] for k = 0 .. n/2.

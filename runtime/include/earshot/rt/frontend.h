@@ -7,6 +7,7 @@
 //           ─► compression (log1p, ln, dB) ─► normalisation (scalar or per-bin mean/std)
 #pragma once
 
+#include "earshot/rt/cqt.h"
 #include "earshot/rt/fft.h"
 #include "earshot/rt/memory.h"
 #include "earshot/rt/status.h"
@@ -66,9 +67,9 @@ struct FrontendConfig {
 
   // kCqt, as librosa.cqt: bins fmin * 2^(k/bins_per_octave), filter lengths
   // filter_scale * Q * sr / f_k with Q = 1 / ((2^(2/b) - 1) / (2^(2/b) + 1)),
-  // Hann-windowed, L1-normalised, output scaled by 1/sqrt(length). frame_length
-  // is set by init() to the power of two that holds the longest filter; center
-  // must be true for librosa's framing.
+  // Hann-windowed, L1-normalised, output scaled by 1/sqrt(length) (see cqt.h).
+  // init() sets frame_length (the lowest octave's FFT length) and ignores
+  // window and subtract_mean; center = true gives librosa's framing.
   float cqt_fmin = 32.70f;
   int cqt_bins = 84;
   int bins_per_octave = 12;
@@ -110,6 +111,7 @@ class FrameAnalyzer {
  private:
   Status layout(Bump& bump);
   Status fill();
+  void normalize(float* out) const;
 
   FrontendConfig cfg_{};
   bool ready_ = false;
@@ -120,12 +122,11 @@ class FrameAnalyzer {
   float* window_ = nullptr;      // [frame_length]
   // Sparse rows (mel filters, CQT kernels): row r has row_len_[r] weights at
   // bins row_start_[r] .. +len, stored from row_offset_[r] in weights_/cweights_.
-  int16_t* row_start_ = nullptr;
-  int16_t* row_len_ = nullptr;
+  int32_t* row_start_ = nullptr;
+  int32_t* row_len_ = nullptr;
   int32_t* row_offset_ = nullptr;
   float* weights_ = nullptr;     // mel
-  Complex* cweights_ = nullptr;  // CQT
-  float* cqt_scale_ = nullptr;   // [cqt_bins] 1/sqrt(length)
+  CqtBank cqt_;
   float* dct_ = nullptr;         // [n_mfcc, n_mels]
   size_t n_weights_ = 0;
 };
@@ -154,7 +155,8 @@ class Frontend {
   Status flush(bool* frame_ready);
   // Computes the ready frame into out [feature_size()] and advances by stride.
   Status pop(float* out);
-  // Forget all audio; keeps the plan.
+  // Forget all audio (and end a flush); keeps the plan. push() after flush()
+  // without reset() returns kBadState.
   void reset();
 
   const FrameAnalyzer& analyzer() const { return analyzer_; }
@@ -163,8 +165,6 @@ class Frontend {
 
  private:
   Status layout(const FrontendConfig& cfg, Bump& bump);
-  bool frame_complete() const { return filled_ >= analyzer_.frame_length(); }
-  void prime();
 
   FrameAnalyzer analyzer_;
   bool ready_ = false;

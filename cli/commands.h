@@ -1,0 +1,13 @@
+// One file per subcommand; each adds itself to the app and runs through a
+// callback. Callbacks may throw earshot::Error; main() prints it and exits 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace earshot::cli {
+
+void add_data_command(CLI::App& app);
+void add_features_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+
+}  // namespace earshot::cli

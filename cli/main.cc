@@ -1,0 +1,27 @@
+// earshot: from sound to a small neural network on a microcontroller.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "earshot/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"earshot: audio features, training and int8 export for microcontrollers"};
+  app.set_version_flag("--version", "earshot 0.1.0");
+  app.require_subcommand(1);
+  earshot::cli::add_data_command(app);
+  earshot::cli::add_features_command(app);
+  earshot::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const earshot::Error& e) {
+    std::fprintf(stderr, "earshot: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "earshot: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

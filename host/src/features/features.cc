@@ -1,0 +1,111 @@
+#include "earshot/features.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "earshot/error.h"
+
+namespace earshot {
+
+void throw_status(rt::Status s, const char* what) {
+  throw Error(std::string(what) + " failed: " + rt::status_name(s) +
+              (s == rt::Status::kInvalidArgument ? " (a feature parameter is out of range; check the recipe)" : ""));
+}
+
+namespace {
+
+struct Plan {
+  std::vector<uint8_t> memory;
+  rt::FrameAnalyzer analyzer;
+};
+
+void make_plan(const rt::FrontendConfig& cfg, Plan& plan) {
+  size_t bytes = 0;
+  rt::Status s = rt::FrameAnalyzer::required_bytes(cfg, &bytes);
+  if (!rt::ok(s)) throw_status(s, "feature frontend setup");
+  plan.memory.assign(bytes, 0);
+  s = plan.analyzer.init(cfg, plan.memory.data(), plan.memory.size());
+  if (!rt::ok(s)) throw_status(s, "feature frontend setup");
+}
+
+}  // namespace
+
+FrontendShape frontend_shape(const rt::FrontendConfig& cfg) {
+  Plan plan;
+  make_plan(cfg, plan);
+  return {plan.analyzer.frame_length(), plan.analyzer.feature_size()};
+}
+
+size_t frame_count(const rt::FrontendConfig& cfg, int frame_length, size_t n_samples) {
+  const size_t pad = cfg.center ? static_cast<size_t>(frame_length / 2) : 0;
+  const size_t total = n_samples + 2 * pad;
+  const size_t len = static_cast<size_t>(frame_length);
+  if (total < len) return 0;
+  return 1 + (total - len) / static_cast<size_t>(cfg.frame_stride);
+}
+
+FeatureMatrix compute_features(const rt::FrontendConfig& cfg, const std::vector<float>& samples, int threads) {
+  Plan plan;
+  make_plan(cfg, plan);
+  const rt::FrameAnalyzer& an = plan.analyzer;
+  const int length = an.frame_length();
+  const long pad = cfg.center ? length / 2 : 0;
+
+  FeatureMatrix m;
+  m.features = static_cast<size_t>(an.feature_size());
+  m.frames = frame_count(cfg, length, samples.size());
+  m.data.assign(m.frames * m.features, 0.0f);
+  if (m.frames == 0) return m;
+
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (m.frames + 63) / 64));
+  threads = std::max(threads, 1);
+
+  auto run = [&](size_t t0, size_t t1) {
+    std::vector<uint8_t> scratch(an.scratch_bytes());
+    std::vector<float> frame(static_cast<size_t>(length));
+    const long n = static_cast<long>(samples.size());
+    for (size_t t = t0; t < t1; ++t) {
+      const long start = static_cast<long>(t) * cfg.frame_stride - pad;
+      const float* src = nullptr;
+      if (start >= 0 && start + length <= n) {
+        src = samples.data() + start;  // wholly inside: no copy
+      } else {
+        for (long i = 0; i < length; ++i) {
+          const long j = start + i;
+          frame[static_cast<size_t>(i)] = (j >= 0 && j < n) ? samples[static_cast<size_t>(j)] : 0.0f;
+        }
+        src = frame.data();
+      }
+      const rt::Status s = an.analyze(src, m.data.data() + t * m.features, scratch.data(), scratch.size());
+      if (!rt::ok(s)) throw_status(s, "feature analysis");
+    }
+  };
+  if (threads == 1) {
+    run(0, m.frames);
+  } else {
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+    const size_t per = (m.frames + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads);
+    for (int k = 0; k < threads; ++k) {
+      const size_t t0 = static_cast<size_t>(k) * per;
+      const size_t t1 = std::min(m.frames, t0 + per);
+      pool.emplace_back([&, k, t0, t1] {
+        try {
+          run(t0, t1);
+        } catch (...) {
+          errors[static_cast<size_t>(k)] = std::current_exception();
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+    for (auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+  return m;
+}
+
+}  // namespace earshot
