@@ -21,7 +21,10 @@ struct Audio {
 
 // Reads and downmixes to mono; resamples to target_rate unless it is 0.
 // Throws earshot::Error naming the file and the problem (missing, not audio,
-// truncated, zero channels, header sizes that lie, ...).
+// truncated, zero channels, header sizes that lie, ...). A file with no audio
+// frames is an error too. WAV sizes of 0xFFFFFFFF (written to a pipe) mean
+// "read to the end of the file" and are accepted. Integer samples read as
+// int / 2^(bits-1) (16-bit: int / 32768).
 Audio read_audio(const std::filesystem::path& path, int target_rate = 0);
 
 // Header facts only (no sample decoding): rate, channels, frames, format.
@@ -33,10 +36,13 @@ struct AudioInfo {
 };
 AudioInfo probe_audio(const std::filesystem::path& path);
 
-// Band-limited resampling (libsamplerate SRC_SINC_BEST_QUALITY).
+// Band-limited resampling (libsamplerate SRC_SINC_BEST_QUALITY); the output
+// has exactly round(x.size() * to_rate / from_rate) samples.
 std::vector<float> resample(const std::vector<float>& x, int from_rate, int to_rate);
 
 // 16-bit PCM mono WAV, samples clipped to [-1, 1], written atomically.
+// Stored as round(x * 32768) clamped to [-32768, 32767] (NaN as 0), the
+// inverse of read_audio's scale.
 void write_wav16(const std::filesystem::path& path, const std::vector<float>& samples, int sample_rate);
 
 }  // namespace earshot

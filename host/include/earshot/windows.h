@@ -1,6 +1,26 @@
 // Sliding windows over a frame sequence, and window labels from label intervals.
+//
+// Labelling rules (times in seconds; window w spans [ws, we] as given by
+// window_start_seconds / window_end_seconds; a label "matches" when its name
+// is in positive_names, or always when positive_names is empty; names are
+// compared exactly):
+//   kInside   1 when ONE matching label has start <= ws and we <= end
+//             (inclusive). Point labels (start == end) never contain a window,
+//             so they never make one positive.
+//   kOverlap  with min_overlap > 0: 1 when the union of the matching labels,
+//             intersected with [ws, we], covers at least min_overlap of
+//             (we - ws). Point labels cover nothing, so they never count.
+//             With min_overlap == 0: 1 when any matching label touches the
+//             window: an interval with start < we and end > ws, or a point
+//             label with ws <= t <= we.
+// Containment and coverage comparisons allow 1e-9 s of slack, so a label edge
+// that equals a window edge up to rounding (e.g. computed as a sum) still counts.
+// Invalid specs (window, stride, frame_stride or sample_rate <= 0;
+// min_overlap outside [0, 1]) throw earshot::Error.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
