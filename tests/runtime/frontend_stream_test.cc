@@ -201,3 +201,19 @@ TEST(FrontendStream, ResetStartsOver) {
   }
   EXPECT_EQ(first, again);
 }
+
+// The analyzer's plan is shared read-only between threads; each thread has its
+// own scratch (a plan-held FFT work buffer once made threads race here).
+TEST(FrontendStream, ThreadedWholeSignalEqualsSingleThread) {
+  const std::vector<float> x = test_signal(64000, 9);
+  for (const rt::FrontendConfig& cfg : {seed001(), logmel(), cqt(), chunks()}) {
+    const earshot::FeatureExtractor fx(cfg);
+    const earshot::FeatureMatrix one = fx.run(x, 1);
+    for (int rep = 0; rep < 5; ++rep) {
+      const earshot::FeatureMatrix two = fx.run(x, 2);
+      ASSERT_EQ(one.data.size(), two.data.size());
+      ASSERT_EQ(0, std::memcmp(one.data.data(), two.data.data(), one.data.size() * sizeof(float)))
+          << rt::feature_kind_name(cfg.kind) << " rep " << rep;
+    }
+  }
+}

@@ -91,6 +91,13 @@ TEST(RuntimeStatus, FftChecksArguments) {
   EXPECT_EQ(f.forward(in.data(), in.data()), rt::Status::kInvalidArgument);
   EXPECT_EQ(f.init(0, mem.data(), mem.size()), rt::Status::kInvalidArgument);
   EXPECT_EQ(f.init(64, mem.data(), mem.size()), rt::Status::kBufferTooSmall);
+  // A length with a prime factor above 5 needs caller scratch.
+  std::vector<uint8_t> mem7(rt::Fft::required_bytes(7));
+  ASSERT_EQ(f.init(7, mem7.data(), mem7.size()), rt::Status::kOk);
+  EXPECT_EQ(f.scratch_complex(), 7);
+  std::vector<rt::Complex> in7(7), out7(7), scratch(7);
+  EXPECT_EQ(f.forward(in7.data(), out7.data()), rt::Status::kInvalidArgument);
+  EXPECT_EQ(f.forward(in7.data(), out7.data(), scratch.data()), rt::Status::kOk);
 }
 
 // Hand-checkable FFT: x = [1, 2, 3, 4] -> X = [10, -2+2i, -2, -2-2i].

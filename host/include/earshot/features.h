@@ -20,7 +20,26 @@ struct FeatureMatrix {
 // Number of frames the streaming frontend emits for n samples (with flush).
 size_t frame_count(const rt::FrontendConfig& cfg, int frame_length, size_t n_samples);
 
-// threads <= 0: one per core. Throws earshot::Error on an invalid config.
+// A prepared frontend plan (filterbanks, kernels, FFT twiddles) reused over
+// many signals. Throws earshot::Error on an invalid config.
+class FeatureExtractor {
+ public:
+  explicit FeatureExtractor(const rt::FrontendConfig& cfg);
+  FeatureExtractor(const FeatureExtractor&) = delete;
+  FeatureExtractor& operator=(const FeatureExtractor&) = delete;
+
+  // threads <= 0: one per core.
+  FeatureMatrix run(const std::vector<float>& samples, int threads = 1) const;
+  const rt::FrameAnalyzer& analyzer() const { return analyzer_; }
+  int feature_size() const { return analyzer_.feature_size(); }
+  int frame_length() const { return analyzer_.frame_length(); }
+
+ private:
+  std::vector<uint8_t> memory_;
+  rt::FrameAnalyzer analyzer_;
+};
+
+// One-off: FeatureExtractor(cfg).run(samples, threads).
 FeatureMatrix compute_features(const rt::FrontendConfig& cfg, const std::vector<float>& samples, int threads = 1);
 
 // Feature size and frame length a config gives (CQT picks its own frame length).

@@ -14,28 +14,18 @@ void throw_status(rt::Status s, const char* what) {
               (s == rt::Status::kInvalidArgument ? " (a feature parameter is out of range; check the recipe)" : ""));
 }
 
-namespace {
-
-struct Plan {
-  std::vector<uint8_t> memory;
-  rt::FrameAnalyzer analyzer;
-};
-
-void make_plan(const rt::FrontendConfig& cfg, Plan& plan) {
+FeatureExtractor::FeatureExtractor(const rt::FrontendConfig& cfg) {
   size_t bytes = 0;
   rt::Status s = rt::FrameAnalyzer::required_bytes(cfg, &bytes);
   if (!rt::ok(s)) throw_status(s, "feature frontend setup");
-  plan.memory.assign(bytes, 0);
-  s = plan.analyzer.init(cfg, plan.memory.data(), plan.memory.size());
+  memory_.assign(bytes, 0);
+  s = analyzer_.init(cfg, memory_.data(), memory_.size());
   if (!rt::ok(s)) throw_status(s, "feature frontend setup");
 }
 
-}  // namespace
-
 FrontendShape frontend_shape(const rt::FrontendConfig& cfg) {
-  Plan plan;
-  make_plan(cfg, plan);
-  return {plan.analyzer.frame_length(), plan.analyzer.feature_size()};
+  FeatureExtractor fx(cfg);
+  return {fx.frame_length(), fx.feature_size()};
 }
 
 size_t frame_count(const rt::FrontendConfig& cfg, int frame_length, size_t n_samples) {
@@ -47,9 +37,12 @@ size_t frame_count(const rt::FrontendConfig& cfg, int frame_length, size_t n_sam
 }
 
 FeatureMatrix compute_features(const rt::FrontendConfig& cfg, const std::vector<float>& samples, int threads) {
-  Plan plan;
-  make_plan(cfg, plan);
-  const rt::FrameAnalyzer& an = plan.analyzer;
+  return FeatureExtractor(cfg).run(samples, threads);
+}
+
+FeatureMatrix FeatureExtractor::run(const std::vector<float>& samples, int threads) const {
+  const rt::FrameAnalyzer& an = analyzer_;
+  const rt::FrontendConfig& cfg = an.config();
   const int length = an.frame_length();
   const long pad = cfg.center ? length / 2 : 0;
 

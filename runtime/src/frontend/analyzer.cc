@@ -136,6 +136,11 @@ Status FrameAnalyzer::init(const FrontendConfig& cfg, Bump& bump) {
   cfg_ = cfg;
   const Status s = layout(bump);
   if (!ok(s)) return s;
+  if (cfg_.norm == NormMode::kPerBin) {
+    for (int i = 0; i < n_out_; ++i) {
+      if (!(cfg_.std_per_bin[i] > 0.0f)) return Status::kInvalidArgument;
+    }
+  }
   if (bump.overflowed()) return Status::kBufferTooSmall;
   if (bump.counting()) return Status::kOk;
   const Status f = fill();
@@ -244,17 +249,32 @@ Status FrameAnalyzer::fill() {
 }
 
 void FrameAnalyzer::normalize(float* out) const {
-  switch (cfg_.norm) {
-    case NormMode::kNone: break;
+  normalize_features(cfg_, out, 1, static_cast<size_t>(n_out_));
+}
+
+Status normalize_features(const FrontendConfig& cfg, float* x, size_t n_frames, size_t n_features) {
+  if (x == nullptr && n_frames * n_features > 0) return Status::kInvalidArgument;
+  switch (cfg.norm) {
+    case NormMode::kNone: return Status::kOk;
     case NormMode::kScalar: {
-      const float inv = 1.0f / cfg_.std;
-      for (int i = 0; i < n_out_; ++i) out[i] = (out[i] - cfg_.mean) * inv;
-      break;
+      if (!(cfg.std != 0.0f)) return Status::kInvalidArgument;
+      const float inv = 1.0f / cfg.std;
+      for (size_t i = 0; i < n_frames * n_features; ++i) x[i] = (x[i] - cfg.mean) * inv;
+      return Status::kOk;
     }
     case NormMode::kPerBin:
-      for (int i = 0; i < n_out_; ++i) out[i] = (out[i] - cfg_.mean_per_bin[i]) / cfg_.std_per_bin[i];
-      break;
+      if (cfg.mean_per_bin == nullptr || cfg.std_per_bin == nullptr) return Status::kInvalidArgument;
+      for (size_t t = 0; t < n_frames; ++t) {
+        float* row = x + t * n_features;
+        for (size_t i = 0; i < n_features; ++i) row[i] = (row[i] - cfg.mean_per_bin[i]) / cfg.std_per_bin[i];
+      }
+      return Status::kOk;
   }
+  return Status::kInvalidArgument;
+}
+
+int FrameAnalyzer::fft_work_complex() const {
+  return cfg_.kind == FeatureKind::kCqt ? cqt_.work_complex() : fft_.work_complex();
 }
 
 size_t FrameAnalyzer::scratch_bytes() const {
@@ -263,6 +283,7 @@ size_t FrameAnalyzer::scratch_bytes() const {
   count.take<Complex>(static_cast<size_t>(n_bins_));
   count.take<float>(static_cast<size_t>(n_bins_ > n_out_ ? n_bins_ : n_out_));
   count.take<float>(static_cast<size_t>(cfg_.n_mels > 0 ? cfg_.n_mels : 1));
+  count.take<Complex>(static_cast<size_t>(fft_work_complex()));
   return count.used() + 8;
 }
 
@@ -286,6 +307,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   Complex* spec = bump.take<Complex>(static_cast<size_t>(n_bins_));
   float* pw = bump.take<float>(static_cast<size_t>(n_bins_ > n_out_ ? n_bins_ : n_out_));
   float* mel = bump.take<float>(static_cast<size_t>(cfg_.n_mels > 0 ? cfg_.n_mels : 1));
+  Complex* work = bump.take<Complex>(static_cast<size_t>(fft_work_complex()));
   if (bump.overflowed()) return Status::kBufferTooSmall;
 
   const float p = cfg_.power;
@@ -299,7 +321,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
 
   if (cfg_.kind == FeatureKind::kCqt) {
     // The raw frame (librosa: window='ones', no mean removal); kernels window it.
-    cqt_.compute(frame, pw, buf, spec);
+    cqt_.compute(frame, pw, buf, spec, work);
     for (int r = 0; r < n_out_; ++r) out[r] = compress(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
     normalize(out);
     return Status::kOk;
@@ -316,7 +338,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   if (window_ != nullptr) {
     for (int i = 0; i < n; ++i) buf[i] *= window_[i];
   }
-  fft_.forward(buf, spec);
+  fft_.forward(buf, spec, work);
   switch (cfg_.kind) {
     case FeatureKind::kSpectrum:
       for (int i = 0; i < n_out_; ++i) {

@@ -172,13 +172,19 @@ Status CqtBank::init(const FrontendConfig& cfg, Bump& bump) {
   return Status::kOk;
 }
 
-void CqtBank::compute(const float* frame, float* out, float* sub, Complex* spec) const {
+int CqtBank::work_complex() const {
+  int most = 0;
+  for (int g = 0; g < n_groups_; ++g) most = groups_[g].fft.work_complex() > most ? groups_[g].fft.work_complex() : most;
+  return most;
+}
+
+void CqtBank::compute(const float* frame, float* out, float* sub, Complex* spec, Complex* work) const {
   for (int g = 0; g < n_groups_; ++g) {
     const Group& grp = groups_[g];
     // Centred sub-frame of N_g samples (same centre as the full frame).
     const float* src = frame + (frame_length_ - grp.n_fft) / 2;
     memcpy(sub, src, sizeof(float) * static_cast<size_t>(grp.n_fft));
-    grp.fft.forward(sub, spec);
+    grp.fft.forward(sub, spec, work);
     for (int k = grp.first_bin; k < grp.first_bin + grp.count; ++k) {
       const Complex* w = weights_ + row_offset_[k];
       const Complex* x = spec + row_start_[k];

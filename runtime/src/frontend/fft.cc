@@ -171,7 +171,6 @@ Status Fft::init(int n, Bump& bump) {
     if (factors_[2 * i + 1] == 1) break;
   }
   Complex* tw = bump.take<Complex>(static_cast<size_t>(n));
-  scratch_ = generic > 0 ? bump.take<Complex>(static_cast<size_t>(generic)) : nullptr;
   if (bump.overflowed()) return Status::kBufferTooSmall;
   if (!bump.counting()) {
     for (int i = 0; i < n; ++i) {
@@ -180,14 +179,16 @@ Status Fft::init(int n, Bump& bump) {
     }
   }
   twiddles_ = tw;
+  generic_ = generic;
   n_ = n;
   return Status::kOk;
 }
 
-Status Fft::forward(const Complex* in, Complex* out) const {
+Status Fft::forward(const Complex* in, Complex* out, Complex* scratch) const {
   if (n_ == 0 || twiddles_ == nullptr) return Status::kBadState;
   if (in == nullptr || out == nullptr || in == out) return Status::kInvalidArgument;
-  work(out, in, 1, factors_, twiddles_, n_, scratch_);
+  if (generic_ > 0 && scratch == nullptr) return Status::kInvalidArgument;
+  work(out, in, 1, factors_, twiddles_, n_, scratch);
   return Status::kOk;
 }
 
@@ -212,8 +213,6 @@ Status RealFft::init(int n, Bump& bump) {
   const Status s = fft_.init(inner, bump);
   if (!ok(s)) return s;
   Complex* split = even ? bump.take<Complex>(static_cast<size_t>(inner)) : nullptr;
-  work_a_ = bump.take<Complex>(static_cast<size_t>(inner));
-  work_b_ = bump.take<Complex>(static_cast<size_t>(inner));
   if (bump.overflowed()) return Status::kBufferTooSmall;
   if (even && !bump.counting()) {
     for (int k = 0; k < inner; ++k) {
@@ -226,21 +225,25 @@ Status RealFft::init(int n, Bump& bump) {
   return Status::kOk;
 }
 
-Status RealFft::forward(const float* in, Complex* out) const {
-  if (n_ == 0 || work_a_ == nullptr) return Status::kBadState;
-  if (in == nullptr || out == nullptr) return Status::kInvalidArgument;
+Status RealFft::forward(const float* in, Complex* out, Complex* work) const {
+  if (n_ == 0) return Status::kBadState;
+  if (in == nullptr || out == nullptr || work == nullptr) return Status::kInvalidArgument;
+  const int inner = fft_.size();
+  Complex* work_a = work;
+  Complex* work_b = work + inner;
+  Complex* scratch = work + 2 * inner;
   if (n_ % 2 != 0) {
-    for (int i = 0; i < n_; ++i) work_a_[i] = {in[i], 0.0f};
-    fft_.forward(work_a_, work_b_);
-    for (int k = 0; k <= n_ / 2; ++k) out[k] = work_b_[k];
+    for (int i = 0; i < n_; ++i) work_a[i] = {in[i], 0.0f};
+    fft_.forward(work_a, work_b, scratch);
+    for (int k = 0; k <= n_ / 2; ++k) out[k] = work_b[k];
     return Status::kOk;
   }
   // Even n: z[j] = x[2j] + i x[2j+1], Z = FFT_{n/2}(z), then
   // X[k] = E[k] + W^k O[k] with E = (Z[k] + conj Z[h-k]) / 2, O = -i (Z[k] - conj Z[h-k]) / 2.
   const int h = n_ / 2;
-  for (int j = 0; j < h; ++j) work_a_[j] = {in[2 * j], in[2 * j + 1]};
-  fft_.forward(work_a_, work_b_);
-  const Complex* z = work_b_;
+  for (int j = 0; j < h; ++j) work_a[j] = {in[2 * j], in[2 * j + 1]};
+  fft_.forward(work_a, work_b, scratch);
+  const Complex* z = work_b;
   out[0] = {z[0].re + z[0].im, 0.0f};
   out[h] = {z[0].re - z[0].im, 0.0f};
   for (int k = 1; k < h; ++k) {

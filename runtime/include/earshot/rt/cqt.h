@@ -26,12 +26,12 @@ class CqtBank {
 
   int frame_length() const { return frame_length_; }  // largest N_g
   int bins() const { return n_bins_; }
-  // Scratch floats/complex one compute() needs.
-  int scratch_floats() const { return frame_length_; }
-  int scratch_complex() const { return frame_length_ / 2 + 1; }
+  // Scratch one compute() needs: sub [frame_length()] floats, spec
+  // [frame_length()/2 + 1] and work [work_complex()] complex values.
+  int work_complex() const;
 
   // frame [frame_length()] -> magnitudes out [bins()]
-  void compute(const float* frame, float* out, float* sub, Complex* spec) const;
+  void compute(const float* frame, float* out, float* sub, Complex* spec, Complex* work) const;
 
  private:
   struct Group {

@@ -22,16 +22,18 @@ class Fft {
   // Reserve (counting or real) the plan's memory from `bump`, then fill it.
   Status init(int n, Bump& bump);
 
-  // in: [n], out: [n], must not alias. Lengths with a prime factor above 5
-  // use plan memory as scratch, so one Fft must not run on two threads at once.
-  Status forward(const Complex* in, Complex* out) const;
+  // in: [n], out: [n], must not alias. scratch: [scratch_complex()] values
+  // (lengths with a prime factor above 5 need it; may be null otherwise).
+  // The plan is read-only, so threads may share it, each with its own scratch.
+  Status forward(const Complex* in, Complex* out, Complex* scratch = nullptr) const;
   int size() const { return n_; }
+  int scratch_complex() const { return generic_; }
 
  private:
   int n_ = 0;
+  int generic_ = 0;                    // largest prime factor above 5, else 0
   int factors_[2 * kMaxFactors] = {};  // (radix, stride) pairs, kissfft style
   const Complex* twiddles_ = nullptr;  // [n]
-  Complex* scratch_ = nullptr;         // [largest prime factor > 5]
 };
 
 // Real forward DFT of length n (any n >= 2): out[k] for k = 0 .. n/2.
@@ -42,18 +44,17 @@ class RealFft {
   Status init(int n, void* mem, size_t bytes);
   Status init(int n, Bump& bump);
 
-  // in: [n] real, out: [n/2 + 1]. Uses internal work memory, so one RealFft
-  // must not run forward() from two threads at once.
-  Status forward(const float* in, Complex* out) const;
+  // in: [n] real, out: [n/2 + 1], work: [work_complex()] caller memory.
+  // The plan is read-only: threads may share it, each with its own work.
+  Status forward(const float* in, Complex* out, Complex* work) const;
   int size() const { return n_; }
   int bins() const { return n_ / 2 + 1; }
+  int work_complex() const { return 2 * fft_.size() + fft_.scratch_complex(); }
 
  private:
   int n_ = 0;
-  Fft fft_;                       // n/2 (even n) or n (odd n)
+  Fft fft_;                         // n/2 (even n) or n (odd n)
   const Complex* split_ = nullptr;  // [n/2] split twiddles (even n)
-  Complex* work_a_ = nullptr;       // [n/2] or [n]
-  Complex* work_b_ = nullptr;       // [n/2] or [n]
 };
 
 }  // namespace earshot::rt

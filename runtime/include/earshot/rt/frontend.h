@@ -88,6 +88,12 @@ struct FrontendConfig {
   const float* std_per_bin = nullptr;
 };
 
+// The normalisation step of analyze() on its own, over x [n_frames, n_features]
+// (n_features must equal the config's feature size for kPerBin). The host uses
+// it to normalise features computed before the statistics were known, with
+// the same arithmetic as the device.
+Status normalize_features(const FrontendConfig& cfg, float* x, size_t n_frames, size_t n_features);
+
 // Read-only analysis of one frame. Several threads may call analyze() at once,
 // each with its own scratch.
 class FrameAnalyzer {
@@ -112,6 +118,7 @@ class FrameAnalyzer {
   Status layout(Bump& bump);
   Status fill();
   void normalize(float* out) const;
+  int fft_work_complex() const;
 
   FrontendConfig cfg_{};
   bool ready_ = false;

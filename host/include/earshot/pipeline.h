@@ -1,0 +1,58 @@
+// From a recipe and a recording to model inputs: audio at the recipe's rate,
+// frames (runtime frontend), windows, window labels.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "earshot/audio.h"
+#include "earshot/dataset.h"
+#include "earshot/features.h"
+#include "earshot/recipe.h"
+
+namespace earshot {
+
+// Model inputs of one recording: x [n, dims...], y [n] (empty when unlabeled).
+struct Examples {
+  std::vector<size_t> shape;  // [n, ...]
+  std::vector<float> x;
+  std::vector<uint8_t> y;
+  size_t count() const { return shape.empty() ? 0 : shape[0]; }
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(Recipe recipe);
+
+  const Recipe& recipe() const { return recipe_; }
+  // Frames of a signal already at the recipe's rate, normalised as the recipe says.
+  FeatureMatrix frames(const std::vector<float>& samples, int threads = 1) const;
+  // Frames without normalisation (for fitting the statistics).
+  FeatureMatrix raw_frames(const std::vector<float>& samples, int threads = 1) const;
+  // Reads the recording at the recipe's rate and makes examples: windows with
+  // labels when the recipe has [windows], otherwise one example per frame
+  // sequence (frames source) or per clip (digitized source).
+  Examples examples(const Recording& rec, int threads = 1) const;
+  Examples examples_from_audio(const std::vector<float>& samples, const std::vector<Label>* labels,
+                               int threads = 1) const;
+  // Shape of one example, e.g. {32, 48}.
+  std::vector<size_t> example_shape() const;
+
+  // Fits the recipe's normalisation (when it asks for fitting) on these
+  // signals' raw frames: scalar = mean/std over all values (seed 001), per-bin
+  // = per feature. Later frames() calls use the fitted values.
+  void fit_normalization(const std::vector<std::vector<float>>& signals, int threads = 1);
+
+ private:
+  void reset_extractor();
+  Recipe recipe_;
+  std::unique_ptr<FeatureExtractor> raw_;  // frontend without normalisation
+};
+
+// Hit files for the beats source: one "time_ms<TAB or space>strength" per line,
+// '#' comments; strength 0 (soft) or 1 (loud).
+std::vector<rt::Hit> read_hits(const std::filesystem::path& path);
+
+}  // namespace earshot
