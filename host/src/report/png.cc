@@ -26,18 +26,32 @@ void magma(double t, uint8_t* rgb) {
 
 void write_heatmap_png(const std::filesystem::path& path, const FeatureMatrix& m, int scale) {
   if (m.frames == 0 || m.features == 0) throw Error(path.string(), 0, "nothing to draw: no frames");
-  if (scale <= 0) scale = static_cast<int>(std::clamp<size_t>(600 / std::max(m.frames, m.features), 1, 8));
-  const size_t w = m.frames * static_cast<size_t>(scale);
-  const size_t h = m.features * static_cast<size_t>(scale);
-  const auto [lo_it, hi_it] = std::minmax_element(m.data.begin(), m.data.end());
-  const double lo = *lo_it;
-  const double range = std::max(1e-12, static_cast<double>(*hi_it) - lo);
+  // Long inputs: each column shows the max over a span of frames (events stay visible).
+  const size_t max_cols = 1600;
+  const size_t span = (m.frames + max_cols - 1) / max_cols;
+  const size_t cols = (m.frames + span - 1) / span;
+  const size_t cell_h = scale > 0 ? static_cast<size_t>(scale) : std::clamp<size_t>(400 / m.features, 1, 8);
+  const size_t cell_w = scale > 0 ? static_cast<size_t>(scale) : std::clamp<size_t>(800 / cols, 1, 8);
+  const size_t w = cols * cell_w;
+  const size_t h = m.features * cell_h;
+  std::vector<float> pooled(cols * m.features, -INFINITY);
+  for (size_t t = 0; t < m.frames; ++t) {
+    for (size_t f = 0; f < m.features; ++f) {
+      float& v = pooled[(t / span) * m.features + f];
+      v = std::max(v, m.data[t * m.features + f]);
+    }
+  }
+  // Contrast from robust percentiles, so one loud click does not wash out the picture.
+  std::vector<float> sorted = pooled;
+  std::sort(sorted.begin(), sorted.end());
+  const double lo = sorted[sorted.size() / 100];
+  const double hi = sorted[std::min(sorted.size() - 1, sorted.size() * 995 / 1000)];
+  const double range = std::max(1e-12, hi - lo);
   std::vector<uint8_t> pixels(w * h * 3);
   for (size_t y = 0; y < h; ++y) {
-    const size_t bin = m.features - 1 - y / static_cast<size_t>(scale);
+    const size_t bin = m.features - 1 - y / cell_h;
     for (size_t x = 0; x < w; ++x) {
-      const size_t t = x / static_cast<size_t>(scale);
-      magma((m.data[t * m.features + bin] - lo) / range, &pixels[(y * w + x) * 3]);
+      magma((pooled[(x / cell_w) * m.features + bin] - lo) / range, &pixels[(y * w + x) * 3]);
     }
   }
   write_atomically(path, [&](const std::filesystem::path& tmp) {

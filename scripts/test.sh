@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and golden tests (dev preset), the same tests
+# under AddressSanitizer + UBSan (asan preset), and the Cortex-M4 build of
+# runtime/ with its no-heap check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+JOBS=${EARSHOT_JOBS:-$(nproc)}
+passed=0
+failed=0
+
+run_ctest() {  # preset
+  local log="build/$1-ctest.log"
+  set +e
+  ctest --preset "$1" -j "$JOBS" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
+  if [[ -n "$line" ]]; then
+    local total bad
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    bad=$(sed -E 's/.*tests passed, ([0-9]+) tests failed.*/\1/' <<<"$line")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  else
+    failed=$((failed + 1))
+  fi
+  return "$rc"
+}
+
+status=0
+echo "== dev: build and test"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$JOBS"
+run_ctest dev || status=1
+
+echo "== asan: build and test under AddressSanitizer + UBSan"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$JOBS"
+run_ctest asan || status=1
+
+echo "== cortex-m4: cross build of runtime/ and no-heap check"
+cmake --preset cortex-m4 >/dev/null
+if cmake --build --preset cortex-m4 -j "$JOBS"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
+echo "earshot: ${passed} passed, ${failed} failed"
+exit "$status"
