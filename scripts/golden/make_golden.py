@@ -79,6 +79,15 @@ def make_signals() -> dict[str, tuple[dict, np.ndarray]]:
         {"kind": "sine + uniform_noise", "f0": 440.0, "tone_gain": 0.5, "noise_seed": 5678, "noise_gain": 0.1},
         tone(440.0, 0.5) + white_noise(5678, 0.1),
     )
+    # Clips with 50 ms Hann fade-in/out: no hard clip edge for librosa's
+    # resampler to ring on, so the CQT comparison holds on every frame.
+    fade = np.ones(N_SAMPLES)
+    k = int(0.05 * SR)
+    ramp = np.hanning(2 * k)
+    fade[:k], fade[-k:] = ramp[:k], ramp[k:]
+    for base in ("tone_440", "chord_major_440", "chord_minor_440", "noise"):
+        desc, x = sig[base]
+        sig[base + "_faded"] = (dict(desc, fade="50 ms Hann in/out"), x * fade)
     for name, (desc, x) in sig.items():
         desc["sample_rate"] = SR
         desc["n_samples"] = N_SAMPLES
