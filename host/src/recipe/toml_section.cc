@@ -123,7 +123,8 @@ std::vector<float> Section::get_floats(const std::string& key) {
 const toml::table* Section::subtable(const std::string& key) {
   const toml::node* n = node(key);
   if (n == nullptr) return nullptr;
-  if (!n->is_table()) fail(key, "expected a table ([" + name_ + "." + key + "]), got " + describe(*n));
+  const std::string full = name_.empty() ? key : name_ + "." + key;
+  if (!n->is_table()) fail(key, "expected a table ([" + full + "]), got " + describe(*n));
   return n->as_table();
 }
 

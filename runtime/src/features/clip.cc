@@ -65,8 +65,9 @@ Status divide_by_max(float* x, size_t n) {
   float hi = x[0];
   for (size_t i = 1; i < n; ++i) hi = x[i] > hi ? x[i] : hi;
   if (hi == 0.0f) return Status::kOk;
-  const float inv = 1.0f / hi;
-  for (size_t i = 0; i < n; ++i) x[i] *= inv;
+  // A true division, as NumPy's x / np.max(x): multiplying by 1 / hi is off by
+  // an ulp for some values and can leave the maximum at 0.99999994, not 1.
+  for (size_t i = 0; i < n; ++i) x[i] /= hi;
   return Status::kOk;
 }
 
