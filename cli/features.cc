@@ -41,6 +41,9 @@ void run_features(const FeatureArgs& a) {
   Recipe recipe = load_recipe(a.recipe);
   nlohmann::json summary = {{"input", a.input}, {"recipe", recipe.name}, {"out", a.out}};
   if (recipe.source == FeatureSource::kBeats) {
+    if (!a.png.empty() || !a.labels_out.empty()) {
+      throw Error(a.recipe, 0, "--png and --labels-out do not apply to beat recipes (input is a hit list)");
+    }
     const std::vector<rt::Hit> hits = read_hits(a.input);
     std::vector<float> v(static_cast<size_t>(recipe.beats.n_bins));
     int outside = 0;
@@ -60,6 +63,12 @@ void run_features(const FeatureArgs& a) {
     return;
   }
 
+  if (!a.png.empty() && recipe.source != FeatureSource::kFrames) {
+    throw Error(a.png, 0, "--png draws frame features; recipe " + recipe.name + " has none");
+  }
+  if (!a.labels_out.empty() && !recipe.has_windows) {
+    throw Error(a.recipe, 0, "--labels-out writes window labels, but the recipe has no [windows] section");
+  }
   const Audio audio = read_audio(a.input, recipe.sample_rate);
   Pipeline pipe(recipe);
   bool fitted = false;
@@ -91,7 +100,6 @@ void run_features(const FeatureArgs& a) {
   }
   write_npy(a.out, data.data(), shape);
   if (!a.png.empty()) {
-    if (recipe.source != FeatureSource::kFrames) throw Error(a.png, 0, "--png draws frame features; this recipe has none");
     write_heatmap_png(a.png, frames);
     summary["png"] = a.png;
   }

@@ -412,3 +412,14 @@ TEST(RecipeErrors, PerBinLengthMustMatchTheFeatures) {
 
 }  // namespace
 }  // namespace earshot
+
+TEST(RecipeErrors, MisspeltFeaturesSectionIsNamed) {
+  try {
+    earshot::parse_recipe("[audio]\nsample_rate = 16000\n[feature]\nkind = \"mel\"\n", "test.toml");
+    FAIL() << "expected an error";
+  } catch (const earshot::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("test.toml:3: unknown key 'feature' in top level"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("features"), std::string::npos) << msg;
+  }
+}

@@ -37,7 +37,8 @@ class Pipeline {
   Examples examples(const Recording& rec, int threads = 1) const;
   Examples examples_from_audio(const std::vector<float>& samples, const std::vector<Label>* labels,
                                int threads = 1) const;
-  // Shape of one example, e.g. {32, 48}.
+  // Shape of one example, e.g. {32, 48}; 0 where the length varies (frames
+  // without [windows]: one example of all the recording's frames).
   std::vector<size_t> example_shape() const;
 
   // Fits the recipe's normalisation (when it asks for fitting) on these

@@ -45,6 +45,9 @@ rt::FrontendConfig Recipe::frontend_config() const {
 namespace {
 
 constexpr double kBig = 1e9;
+// Sections read by training, quantisation and export (later stages).
+constexpr std::initializer_list<const char*> kLaterSections = {"model", "train", "quantize", "export",
+                                                               "data",  "synth", "eval"};
 
 int line_of(const toml::table* t, int fallback) {
   return t != nullptr ? static_cast<int>(t->source().begin.line) : fallback;
@@ -172,6 +175,8 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
 
   const toml::table* features = top.subtable("features");
   if (features == nullptr) {
+    // A misspelt [feature] is reported as the unknown key it is.
+    top.finish({"features", "windows", "dataset", "model", "train", "quantize", "export", "data", "synth", "eval"});
     throw Error(source_name, 1, "missing [features] section; expected e.g. [features] kind = \"spectrum\"");
   }
   Section f(features, "features", source_name, line_of(features, 1));
@@ -187,8 +192,7 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
                                                                                     : UnlabeledPolicy::kError;
     d.finish();
   }
-  // Sections read by training, quantisation and export (later stages).
-  top.finish({"model", "train", "quantize", "export", "data", "synth", "eval"});
+  top.finish(kLaterSections);
   return r;
 }
 

@@ -138,6 +138,9 @@ void Section::finish(std::initializer_list<const char*> also_allowed) const {
     if (allowed) continue;
     std::string known;
     for (const std::string& u : used_) known += (known.empty() ? "" : ", ") + u;
+    for (const char* a : also_allowed) {
+      if (!used_.count(a)) known += (known.empty() ? "" : ", ") + std::string(a);
+    }
     const std::string where = name_.empty() ? "top level" : "[" + name_ + "]";
     throw Error(file_, static_cast<int>(v.source().begin.line),
                 "unknown key '" + key + "' in " + where + "; known keys: " + known);
