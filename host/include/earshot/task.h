@@ -1,0 +1,90 @@
+// A recipe's training task: model, training options and data, and the run
+// directory that records a training run.
+//
+//   RUN/recipe.toml          the recipe as used
+//   RUN/run.json             seed, data, fitted normalisation, class names, status
+//   RUN/architecture.json    readable model description
+//   RUN/weights.safetensors  final weights (the best epoch's, when kept)
+//   RUN/checkpoint.safetensors + RUN/checkpoint.json   state to resume exactly
+//   RUN/history.csv, RUN/history.json
+//
+// Every file is written atomically (temporary file, then rename).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "earshot/nn/train.h"
+#include "earshot/pipeline.h"
+#include "earshot/recipe.h"
+
+namespace earshot {
+
+struct DataSpec {
+  std::string source = "folder";  // folder (recordings + labels), beats, chords (generators)
+  std::string dir;                // folder source: default data folder
+  std::string split = "ordered";  // ordered (seed 001: windows in order), shuffled
+  double train_fraction = 0.6;
+  double validation_fraction = 0.2;  // the rest is the test split
+  std::string class_weight = "none";  // none, balanced, sqrt_ratio, or explicit via class_weights
+  std::vector<double> class_weights;
+  // Generators
+  double noise_gain = 0.1;  // chords: uniform feature noise, gain drawn in [0, noise_gain) per batch (seed 002)
+  bool seed_insert_bug = false;  // beats: reproduce seed 000's insertion loop
+  int test_examples = 2000;      // generators: examples in eval's fresh test set
+};
+
+struct TrainRecipe {
+  nn::ModelSpec model;  // input shape filled from the data
+  nn::TrainOptions train;
+  DataSpec data;
+  std::string target = "onehot";  // onehot (CCE/BCE over classes) or sparse (class index)
+  std::vector<std::string> class_names;
+};
+
+// Parses [model], [train] and [data] of the recipe (errors: file:line: key).
+TrainRecipe parse_train_recipe(const Recipe& recipe);
+
+// Examples of a task split for training.
+struct TaskData {
+  nn::Dataset train, validation, test;
+  std::unique_ptr<nn::BatchSource> generator, validation_generator;  // generator sources
+  std::vector<std::string> class_names;
+  // Fitted normalisation (folder sources), to store in the run.
+  NormalizeSpec normalization;
+  std::string description;
+};
+
+// Builds the data for training: reads and splits a folder, or sets up generators.
+TaskData load_task_data(const Recipe& recipe, const TrainRecipe& tr, const std::filesystem::path& data_dir,
+                        int threads);
+
+struct TrainRunOptions {
+  std::filesystem::path recipe;
+  std::filesystem::path data;  // overrides [data] dir
+  std::filesystem::path out;   // default runs/<recipe name>
+  int epochs = 0;              // 0: the recipe's
+  long long seed = -1;         // -1: the recipe's
+  int threads = 0;
+  int verbose = 1;
+};
+
+// earshot train / resume. Returns the run directory.
+std::filesystem::path train_run(const TrainRunOptions& opt);
+std::filesystem::path resume_run(const std::filesystem::path& run, int epochs, int verbose);
+
+// A loaded run: recipe, pipeline with its fitted normalisation, model with weights.
+struct LoadedRun {
+  Recipe recipe;
+  TrainRecipe task;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<nn::Model<float>> model;
+  nlohmann::json info;  // run.json
+};
+LoadedRun load_run(const std::filesystem::path& run);
+
+// earshot eval: metrics on a folder (or a fresh generated test set) as JSON.
+nlohmann::json evaluate_run(const std::filesystem::path& run, const std::filesystem::path& data, int threads);
+
+}  // namespace earshot
