@@ -11,6 +11,7 @@
 
 #include "earshot/rt/beats.h"
 #include "earshot/rt/clip.h"
+#include "earshot/rt/events.h"
 #include "earshot/rt/frontend.h"
 #include "earshot/windows.h"
 
@@ -60,6 +61,7 @@ struct Recipe {
   WindowSpec windows;
   WindowNorm window_norm;
   UnlabeledPolicy unlabeled = UnlabeledPolicy::kError;
+  rt::EventTrackerConfig detect;  // [detect]: window scores -> events
   std::string text;  // the TOML as read
 
   // The frontend config with normalisation applied (pointers into this Recipe:

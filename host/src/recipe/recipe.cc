@@ -176,7 +176,8 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
   const toml::table* features = top.subtable("features");
   if (features == nullptr) {
     // A misspelt [feature] is reported as the unknown key it is.
-    top.finish({"features", "windows", "dataset", "model", "train", "quantize", "export", "data", "synth", "eval"});
+    top.finish({"features", "windows", "dataset", "detect", "model", "train", "quantize", "export", "data", "synth",
+                "eval"});
     throw Error(source_name, 1, "missing [features] section; expected e.g. [features] kind = \"spectrum\"");
   }
   Section f(features, "features", source_name, line_of(features, 1));
@@ -190,6 +191,16 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
     Section d(data, "dataset", source_name, line_of(data, 1));
     r.unlabeled = d.get_choice("unlabeled", "error", {"error", "negative"}) == "negative" ? UnlabeledPolicy::kNegative
                                                                                     : UnlabeledPolicy::kError;
+    d.finish();
+  }
+  if (const toml::table* det = top.subtable("detect")) {
+    Section d(det, "detect", source_name, line_of(det, 1));
+    rt::EventTrackerConfig& e = r.detect;
+    e.on_threshold = static_cast<float>(d.get_number("on_threshold", 0.5, 0.0, 1.0));
+    e.off_threshold = static_cast<float>(d.get_number("off_threshold", e.on_threshold, 0.0, 1.0));
+    if (e.off_threshold > e.on_threshold) d.fail("off_threshold", "must not exceed on_threshold (hysteresis)");
+    e.max_gap = d.get_int("max_gap", 0, 0, 1 << 20);
+    e.min_windows = d.get_int("min_windows", 1, 1, 1 << 20);
     d.finish();
   }
   top.finish(kLaterSections);
