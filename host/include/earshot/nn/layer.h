@@ -58,6 +58,9 @@ class Layer {
 
   std::string name;  // unique in the model, e.g. "conv1d_1"
   Shape input_shape, output_shape;
+  // false: backward() may skip dx (left untouched), e.g. for the model's first
+  // layer, whose input gradient nobody reads. Parameter gradients are unaffected.
+  bool need_input_grad = true;
 
  protected:
   Rng* rng_ = nullptr;

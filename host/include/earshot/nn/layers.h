@@ -1,0 +1,281 @@
+// Concrete layers (Keras semantics, channels last). Build them from JSON with
+// make_layer() (layer.h) or directly here. Every class is instantiated for
+// float (training) and double (gradient checks).
+//
+// Conventions shared by all layers:
+// - forward() resizes y and reuses its capacity and the layer's scratch
+//   buffers, so steady-state training allocates nothing on the heap (Eigen's
+//   GEMM may use stack blocks; see docs in layers_conv.cc).
+// - Convolutions keep the im2col matrix of the last forward() for backward().
+// - Single-threaded and free of data-dependent summation order: the same
+//   inputs give bit-identical outputs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "earshot/nn/layer.h"
+
+namespace earshot::nn {
+
+enum class Padding { kValid, kSame };
+Padding padding_from_name(const std::string& name);  // "valid" | "same"; throws earshot::Error
+const char* padding_name(Padding p);
+
+// Output length and leading pad along one axis, TensorFlow rules:
+// valid: out = floor((in - k) / s) + 1 (0 when in < k), pad 0;
+// same:  out = ceil(in / s), pad_total = max((out - 1) * s + k - in, 0), pad_before = pad_total / 2.
+struct Axis {
+  size_t out = 0;
+  size_t pad_before = 0;
+};
+Axis conv_axis(size_t in, size_t k, size_t stride, Padding p);
+
+// Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)),
+// drawn in row-major order of the kernel.
+template <typename T>
+void glorot_uniform(Tensor<T>& kernel, size_t fan_in, size_t fan_out, Rng& rng);
+
+// y = act(x W + b) over the last axis; x [B, ..., in] -> y [B, ..., units].
+template <typename T>
+class Dense final : public Layer<T> {
+ public:
+  explicit Dense(size_t units, Activation activation = Activation::kLinear, bool use_bias = true);
+  const char* type() const override { return "Dense"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  std::vector<Param<T>*> params() override;
+  nlohmann::json config() const override;
+  size_t macs() const override;
+
+  size_t units() const { return units_; }
+  Activation activation() const { return act_; }
+  bool use_bias() const { return use_bias_; }
+
+  Param<T> kernel{"kernel", {}, {}};  // [in, units]
+  Param<T> bias{"bias", {}, {}};      // [units] (empty without bias)
+
+ private:
+  size_t units_;
+  Activation act_;
+  bool use_bias_;
+  size_t in_ = 0, rows_per_example_ = 1;
+};
+
+// Convolution engine shared by Conv1D (W = 1) and Conv2D: im2col + one GEMM.
+// Input [B, H, W, Cin], kernel [kh, kw, Cin, Cout] viewed as [kh*kw*Cin, Cout].
+template <typename T>
+class ConvBase : public Layer<T> {
+ public:
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  std::vector<Param<T>*> params() override;
+  nlohmann::json config() const override;
+  size_t macs() const override;
+
+  size_t filters() const { return filters_; }
+  Activation activation() const { return act_; }
+  Padding padding() const { return padding_; }
+  bool use_bias() const { return use_bias_; }
+
+  Param<T> kernel{"kernel", {}, {}};  // Conv1D [k, Cin, Cout]; Conv2D [kh, kw, Cin, Cout]
+  Param<T> bias{"bias", {}, {}};      // [Cout] (empty without bias)
+
+ protected:
+  ConvBase(int rank, size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides,
+           Padding padding, Activation activation, bool use_bias);
+
+  int rank_;  // 1 or 2
+  size_t filters_;
+  std::array<size_t, 2> k_, s_;
+  Padding padding_;
+  Activation act_;
+  bool use_bias_;
+
+ private:
+  void im2col(const T* x, size_t batch);     // x [B, H, W, Cin] -> cols_ [B*Ho*Wo, K]
+  void col2im(T* dx, size_t batch) const;    // dcols_ -> dx (adds)
+  size_t h_ = 0, w_ = 0, cin_ = 0, ho_ = 0, wo_ = 0, pad_h_ = 0, pad_w_ = 0;
+  std::vector<T> cols_, dcols_;
+};
+
+// Conv1D(filters, kernel_size, strides, padding): [B, T, Cin] -> [B, T', filters].
+template <typename T>
+class Conv1D final : public ConvBase<T> {
+ public:
+  Conv1D(size_t filters, size_t kernel_size, size_t strides = 1, Padding padding = Padding::kValid,
+         Activation activation = Activation::kLinear, bool use_bias = true)
+      : ConvBase<T>(1, filters, {kernel_size, 1}, {strides, 1}, padding, activation, use_bias) {}
+  const char* type() const override { return "Conv1D"; }
+};
+
+// Conv2D(filters, (kh, kw), (sh, sw), padding): [B, H, W, Cin] -> [B, H', W', filters].
+template <typename T>
+class Conv2D final : public ConvBase<T> {
+ public:
+  Conv2D(size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides = {1, 1},
+         Padding padding = Padding::kValid, Activation activation = Activation::kLinear, bool use_bias = true)
+      : ConvBase<T>(2, filters, kernel_size, strides, padding, activation, use_bias) {}
+  const char* type() const override { return "Conv2D"; }
+};
+
+// Max pooling over windows (padding "same" ignores the padded cells, like TF).
+// Ties go to the first cell in scan order (row, then column), as in PyTorch.
+template <typename T>
+class MaxPoolBase : public Layer<T> {
+ public:
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+
+ protected:
+  MaxPoolBase(int rank, std::array<size_t, 2> pool, std::array<size_t, 2> strides, Padding padding);
+  int rank_;
+  std::array<size_t, 2> p_, s_;
+  Padding padding_;
+
+ private:
+  size_t h_ = 0, w_ = 0, c_ = 0, ho_ = 0, wo_ = 0, pad_h_ = 0, pad_w_ = 0;
+  std::vector<uint32_t> argmax_;  // per output: flat index into the example's input
+};
+
+// MaxPooling1D(pool_size, strides = pool_size, padding): [B, T, C] -> [B, T', C].
+template <typename T>
+class MaxPool1D final : public MaxPoolBase<T> {
+ public:
+  explicit MaxPool1D(size_t pool_size = 2, size_t strides = 0, Padding padding = Padding::kValid)
+      : MaxPoolBase<T>(1, {pool_size, 1}, {strides ? strides : pool_size, 1}, padding) {}
+  const char* type() const override { return "MaxPooling1D"; }
+};
+
+// MaxPooling2D((ph, pw), strides = pool_size, padding): [B, H, W, C] -> [B, H', W', C].
+template <typename T>
+class MaxPool2D final : public MaxPoolBase<T> {
+ public:
+  explicit MaxPool2D(std::array<size_t, 2> pool_size = {2, 2}, std::array<size_t, 2> strides = {0, 0},
+                     Padding padding = Padding::kValid)
+      : MaxPoolBase<T>(2, pool_size, {strides[0] ? strides[0] : pool_size[0], strides[1] ? strides[1] : pool_size[1]},
+                       padding) {}
+  const char* type() const override { return "MaxPooling2D"; }
+};
+
+enum class PoolOp { kMax, kAverage };
+
+// Global max / average over all positions: [B, T, C] or [B, H, W, C] -> [B, C].
+template <typename T>
+class GlobalPool : public Layer<T> {
+ public:
+  GlobalPool(PoolOp op, int rank) : op_(op), rank_(rank) {}
+  const char* type() const override;
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+
+ private:
+  PoolOp op_;
+  int rank_;
+  size_t positions_ = 0, c_ = 0;
+  std::vector<uint32_t> argmax_;  // [B, C] position of the max (kMax)
+};
+
+// [B, ...] -> [B, prod(...)].
+template <typename T>
+class Flatten final : public Layer<T> {
+ public:
+  const char* type() const override { return "Flatten"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+};
+
+// [B, ...] -> [B, target...]; one target dimension may be -1 (inferred).
+template <typename T>
+class Reshape final : public Layer<T> {
+ public:
+  explicit Reshape(std::vector<long> target_shape) : target_(std::move(target_shape)) {}
+  const char* type() const override { return "Reshape"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+
+ private:
+  std::vector<long> target_;
+};
+
+// Inverted dropout: in training, each element is kept with probability
+// 1 - rate and scaled by 1 / (1 - rate); the mask is drawn from the layer's
+// rng (set_rng), one uniform per element in row-major order. Identity otherwise.
+template <typename T>
+class Dropout final : public Layer<T> {
+ public:
+  explicit Dropout(double rate);
+  const char* type() const override { return "Dropout"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+  double rate() const { return rate_; }
+
+ private:
+  double rate_;
+  bool masked_ = false;  // last forward() applied mask_
+  std::vector<T> mask_;  // 0 or 1 / (1 - rate)
+};
+
+// Activation(name, temperature): elementwise, softmax over the last axis of
+// z / temperature.
+template <typename T>
+class ActivationLayer final : public Layer<T> {
+ public:
+  explicit ActivationLayer(Activation activation, double temperature = 1.0);
+  const char* type() const override { return "Activation"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  nlohmann::json config() const override;
+  Activation activation() const { return act_; }
+  double temperature() const { return temperature_; }
+
+ private:
+  Activation act_;
+  double temperature_;
+  size_t width_ = 1;
+};
+
+// BatchNormalization over the last axis (Keras defaults momentum 0.99,
+// epsilon 1e-3). Training: batch mean and biased variance over every axis but
+// the last; moving = moving * momentum + batch * (1 - momentum), biased batch
+// variance (Keras 3 / non-fused tf.keras; PyTorch would use the unbiased one).
+// Inference: moving statistics. gamma/beta trainable; moving_* are not.
+template <typename T>
+class BatchNorm final : public Layer<T> {
+ public:
+  explicit BatchNorm(double momentum = 0.99, double epsilon = 1e-3);
+  const char* type() const override { return "BatchNormalization"; }
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  std::vector<Param<T>*> params() override;
+  nlohmann::json config() const override;
+
+  Param<T> gamma{"gamma", {}, {}}, beta{"beta", {}, {}};
+  Param<T> moving_mean{"moving_mean", {}, {}, false}, moving_variance{"moving_variance", {}, {}, false};
+
+ private:
+  double momentum_, epsilon_;
+  size_t c_ = 0;
+  bool batch_stats_ = false;  // last forward() normalised with batch statistics
+  std::vector<T> xhat_;       // [N, C] normalised input of the last forward()
+  std::vector<T> inv_std_;    // [C]
+  std::vector<double> acc_a_, acc_b_;  // [C] per-channel sums
+};
+
+}  // namespace earshot::nn
