@@ -9,5 +9,7 @@ namespace earshot::cli {
 void add_data_command(CLI::App& app);
 void add_features_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
+void add_train_commands(CLI::App& app);  // train, resume, eval, predict
 
 }  // namespace earshot::cli

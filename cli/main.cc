@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   earshot::cli::add_data_command(app);
   earshot::cli::add_features_command(app);
   earshot::cli::add_demo_command(app);
+  earshot::cli::add_synth_command(app);
+  earshot::cli::add_train_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

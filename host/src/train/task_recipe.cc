@@ -4,6 +4,7 @@
 
 #include "../recipe/toml_section.h"
 #include "earshot/error.h"
+#include "earshot/nn/layer.h"
 #include "earshot/task.h"
 
 namespace earshot {
@@ -41,7 +42,10 @@ std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& 
                   "[" + section + "] " + key + " entry " + std::to_string(i) + ": expected a table { type = ... }");
     }
     nlohmann::json j = to_json(e);
-    j["__line"] = line_of(&e, line_of(n, 0));
+    // Check it now, so a typo is reported at its line in the recipe.
+    const std::string where = file + ":" + std::to_string(line_of(&e, line_of(n, 0))) + ": [" + section + "] " +
+                              key + " entry " + std::to_string(i);
+    (void)nn::make_layer<float>(j, where);
     out.push_back(std::move(j));
   }
   return out;

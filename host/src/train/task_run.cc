@@ -237,6 +237,26 @@ void apply_class_weights(const TrainRecipe& tr, nn::Dataset& train, size_t class
   std::printf("\n");
 }
 
+// Window scores -> events through the runtime's tracker (the device's code).
+std::vector<nn::Event> detect_events(const std::vector<float>& scores, const rt::EventTrackerConfig& cfg, double step,
+                                     double length) {
+  rt::EventTracker tracker;
+  if (!rt::ok(tracker.init(cfg))) throw Error("[detect] settings are invalid");
+  std::vector<nn::Event> out;
+  bool ended = false;
+  rt::DetectedEvent e;
+  auto add = [&] {
+    if (ended) out.push_back({e.first_window * step, e.last_window * step + length});
+  };
+  for (float s : scores) {
+    tracker.push(s, &ended, &e);
+    add();
+  }
+  tracker.flush(&ended, &e);
+  add();
+  return out;
+}
+
 fs::path data_dir_for(const Recipe& r, const TrainRecipe& tr, const fs::path& given) {
   if (!given.empty()) return given;
   if (tr.data.dir.empty()) return {};
@@ -431,10 +451,10 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
     d.x = std::move(ex.x);
     d.y = {std::vector<float>(ex.y.begin(), ex.y.end())};
     const std::vector<std::vector<float>> pred = trainer.predict(d);
-    std::vector<uint8_t> flags(d.n);
+    std::vector<float> scores(d.n);
     for (size_t i = 0; i < d.n; ++i) {
       const float* p = pred[0].data() + i * width;
-      flags[i] = width == 1 ? p[0] >= 0.5f : (std::max_element(p, p + width) - p) == 1;
+      scores[i] = width == 1 ? p[0] : p[1];  // the event class's score
       all_truth.push_back(ex.y[i]);
     }
     all_pred.insert(all_pred.end(), pred[0].begin(), pred[0].end());
@@ -445,7 +465,7 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
         truth.push_back({l.start, l.end});
       }
     }
-    const nn::EventScores e = nn::score_events(nn::events_from_windows(flags, step, length), truth);
+    const nn::EventScores e = nn::score_events(detect_events(scores, lr.recipe.detect, step, length), truth);
     events.true_positives += e.true_positives;
     events.false_positives += e.false_positives;
     events.false_negatives += e.false_negatives;
@@ -461,7 +481,11 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
                    {"precision", events.precision()},
                    {"recall", events.recall()},
                    {"f1", events.f1()},
-                   {"tolerance_seconds", 0.5}};
+                   {"tolerance_seconds", 0.5},
+                   {"detector", {{"on_threshold", lr.recipe.detect.on_threshold},
+                                 {"off_threshold", lr.recipe.detect.off_threshold},
+                                 {"max_gap", lr.recipe.detect.max_gap},
+                                 {"min_windows", lr.recipe.detect.min_windows}}}};
   return out;
 }
 
