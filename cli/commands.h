@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace earshot::cli {
 
@@ -11,5 +12,8 @@ void add_features_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 void add_train_commands(CLI::App& app);  // train, resume, eval, predict
+
+// The confusion matrix, per-class scores and event scores of evaluate_run().
+void print_evaluation(const nlohmann::json& result);
 
 }  // namespace earshot::cli

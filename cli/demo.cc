@@ -13,6 +13,7 @@
 #include "earshot/png.h"
 #include "earshot/rt/frontend.h"
 #include "earshot/synth.h"
+#include "earshot/task.h"
 
 namespace earshot::cli {
 namespace {
@@ -21,8 +22,10 @@ struct DemoArgs {
   std::string dir = "earshot-demo";
   std::string recipe = "";
   uint64_t seed = 1;
-  int recordings = 4;
+  int recordings = 60;       // training minutes, as the seed's "over 60 minutes"
+  int test_recordings = 8;
   double seconds = 60.0;
+  int epochs = 0;            // 0: the recipe's
 };
 
 // The device path: int16 samples pushed in 512-sample blocks (an I2S DMA
@@ -73,71 +76,53 @@ void run_demo(const DemoArgs& a) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const std::filesystem::path dir = a.dir;
-  const std::filesystem::path data = dir / "data";
-  const std::filesystem::path out = dir / "features";
-  std::filesystem::create_directories(out);
+  const std::filesystem::path train_dir = dir / "train";
+  const std::filesystem::path test_dir = dir / "test";
+  const std::filesystem::path run_dir = dir / "run";
+  std::filesystem::create_directories(dir);
   const std::filesystem::path recipe_path = a.recipe.empty() ? default_recipe() : std::filesystem::path(a.recipe);
 
-  std::printf("[1/5] generating %d bell recordings of %.0f s (seed %llu) in %s\n", a.recordings, a.seconds,
-              static_cast<unsigned long long>(a.seed), data.c_str());
+  std::printf("[1/5] generating bell recordings: %d x %.0f s for training (seed %llu), %d for testing (seed %llu)\n",
+              a.recordings, a.seconds, static_cast<unsigned long long>(a.seed), a.test_recordings,
+              static_cast<unsigned long long>(a.seed + 1));
   BellSetOptions opt;
   opt.recordings = a.recordings;
   opt.seconds = a.seconds;
   opt.seed = a.seed;
-  synth_bells(data, opt);
+  synth_bells(train_dir, opt);
+  opt.recordings = a.test_recordings;
+  opt.seed = a.seed + 1;  // recordings the model never heard
+  synth_bells(test_dir, opt);
 
-  const DatasetScan scan = scan_dataset(data);
-  Pipeline pipe(load_recipe(recipe_path));
-  const Recipe& r = pipe.recipe();
-  std::printf("[2/5] dataset: %zu recordings; recipe %s (%s)\n", scan.recordings.size(), r.name.c_str(),
-              recipe_path.c_str());
+  std::printf("[2/5] training %s on %s\n", recipe_path.c_str(), train_dir.c_str());
+  TrainRunOptions t;
+  t.recipe = recipe_path;
+  t.data = train_dir;
+  t.out = run_dir;
+  t.epochs = a.epochs;
+  t.verbose = 1;
+  train_run(t);
 
-  // Train on all recordings but the last; the last is held out.
-  std::vector<std::vector<float>> train_audio;
-  std::vector<std::vector<Label>> train_labels;
-  for (size_t i = 0; i + 1 < scan.recordings.size(); ++i) {
-    train_audio.push_back(read_audio(scan.recordings[i].audio, r.sample_rate).samples);
-    train_labels.push_back(read_labels(scan.recordings[i].labels));
-  }
-  pipe.fit_normalization(train_audio, 0);
-  if (r.normalize.mode == rt::NormMode::kScalar) {
-    std::printf("[3/5] normalisation fitted on the training recordings: SPECTRUM_MEAN %.4f, SPECTRUM_STD %.4f\n",
-                pipe.recipe().normalize.mean, pipe.recipe().normalize.std);
-  } else {
-    std::printf("[3/5] normalisation: %s\n", r.normalize.mode == rt::NormMode::kNone ? "none" : "per bin (fitted)");
-  }
-
-  Examples train;
-  for (size_t i = 0; i < train_audio.size(); ++i) {
-    Examples e = pipe.examples_from_audio(train_audio[i], &train_labels[i], 0);
-    if (train.shape.empty()) train.shape = e.shape, train.shape[0] = 0;
-    train.shape[0] += e.count();
-    train.x.insert(train.x.end(), e.x.begin(), e.x.end());
-    train.y.insert(train.y.end(), e.y.begin(), e.y.end());
-  }
-  const Recording& held = scan.recordings.back();
-  const Examples test = pipe.examples(held, 0);
-  write_npy(out / "x_train.npy", train.x.data(), train.shape);
-  write_npy(out / "y_train.npy", train.y.data(), {train.y.size()});
-  write_npy(out / "x_test.npy", test.x.data(), test.shape);
-  write_npy(out / "y_test.npy", test.y.data(), {test.y.size()});
-  auto positives = [](const std::vector<uint8_t>& y) { return std::count(y.begin(), y.end(), uint8_t{1}); };
-  std::printf("[4/5] windows: train %zu x %zu x %zu (%ld positive), test %zu (%ld positive) -> %s/{x,y}_{train,test}.npy\n",
-              train.shape[0], train.shape[1], train.shape[2], static_cast<long>(positives(train.y)), test.count(),
-              static_cast<long>(positives(test.y)), out.c_str());
+  std::printf("[3/5] evaluating on the held-out recordings in %s\n", test_dir.c_str());
+  const nlohmann::json res = evaluate_run(run_dir, test_dir, 0);
+  print_evaluation(res);
 
   // One rule: the device's streaming frontend gives the host's frames exactly.
-  const Audio audio = read_audio(held.audio, r.sample_rate);
-  const FeatureMatrix host = pipe.frames(audio.samples, 0);
-  const std::vector<float> device = stream_like_device(pipe.recipe().frontend_config(), audio.samples);
+  const LoadedRun run = load_run(run_dir);
+  const DatasetScan scan = scan_dataset(test_dir);
+  const Audio audio = read_audio(scan.recordings.front().audio, run.recipe.sample_rate);
+  const FeatureMatrix host = run.pipeline->frames(audio.samples, 0);
+  const std::vector<float> device = stream_like_device(run.pipeline->recipe().frontend_config(), audio.samples);
   const bool same = device.size() == host.data.size() &&
                     std::memcmp(device.data(), host.data.data(), device.size() * sizeof(float)) == 0;
-  write_heatmap_png(out / "spectrogram.png", host);
-  std::printf("[5/5] device frontend (int16 in 512-sample blocks) vs host frontend on %s: %zu frames, %s\n",
-              held.audio.filename().c_str(), host.frames, same ? "bit-identical" : "DIFFERENT");
-  std::printf("      spectrogram picture -> %s\n", (out / "spectrogram.png").c_str());
+  std::printf("[4/5] device frontend (int16 in 512-sample blocks) vs host frontend on %s: %zu frames, %s\n",
+              scan.recordings.front().audio.filename().c_str(), host.frames, same ? "bit-identical" : "DIFFERENT");
+  write_heatmap_png(dir / "spectrogram.png", host);
+  std::printf("[5/5] spectrogram picture -> %s; run directory -> %s\n", (dir / "spectrogram.png").c_str(),
+              run_dir.c_str());
   const double secs = std::chrono::duration<double>(clock::now() - t0).count();
-  std::printf("done in %.1f s. Training, int8 export and the device runtime build on these steps.\n", secs);
+  std::printf("done in %.1f s: window accuracy %.4f, event F1 %.4f\n", secs,
+              res["confusion"]["accuracy"].get<double>(), res["events"]["f1"].get<double>());
   if (!same) throw Error("streaming and whole-file features differ: this is a bug, please report it");
 }
 
@@ -145,11 +130,13 @@ void run_demo(const DemoArgs& a) {
 
 void add_demo_command(CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* d = app.add_subcommand("demo", "Generate bell recordings and run the pipeline end to end");
+  CLI::App* d = app.add_subcommand("demo", "Bell detector end to end: generate recordings, train, evaluate");
   d->add_option("--dir", args->dir, "Working folder")->capture_default_str();
   d->add_option("--recipe", args->recipe, "Recipe (default recipes/bells.toml)");
   d->add_option("--seed", args->seed, "Random seed")->capture_default_str();
-  d->add_option("--recordings", args->recordings, "Recordings to generate")->capture_default_str()->check(CLI::Range(2, 1000));
+  d->add_option("--recordings", args->recordings, "Training recordings to generate")->capture_default_str()->check(CLI::Range(2, 1000));
+  d->add_option("--test-recordings", args->test_recordings, "Held-out recordings (seed + 1)")->capture_default_str()->check(CLI::Range(1, 1000));
+  d->add_option("--epochs", args->epochs, "Epochs (default: the recipe's)");
   d->add_option("--seconds", args->seconds, "Seconds per recording")->capture_default_str()->check(CLI::Range(5.0, 3600.0));
   d->callback([args] { run_demo(*args); });
 }

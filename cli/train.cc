@@ -9,9 +9,8 @@
 #include "earshot/task.h"
 
 namespace earshot::cli {
-namespace {
 
-void print_eval(const nlohmann::json& r) {
+void print_evaluation(const nlohmann::json& r) {
   std::printf("evaluation of %s on %s\n", r["run"].get<std::string>().c_str(), r["data"].get<std::string>().c_str());
   const auto& c = r["confusion"];
   const auto names = c["classes"].get<std::vector<std::string>>();
@@ -36,6 +35,8 @@ void print_eval(const nlohmann::json& r) {
                 e["recall"].get<double>(), e["f1"].get<double>());
   }
 }
+
+namespace {
 
 void run_predict(const std::string& run, const std::string& input, bool json, int threads) {
   LoadedRun lr = load_run(run);
@@ -132,7 +133,7 @@ void add_train_commands(CLI::App& app) {
   eval->callback([e] {
     const nlohmann::json res = evaluate_run(e->run, e->data, e->threads);
     if (e->json) std::printf("%s\n", res.dump(2).c_str());
-    else print_eval(res);
+    else print_evaluation(res);
   });
 
   auto p = std::make_shared<EvalArgs>();

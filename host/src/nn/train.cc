@@ -166,8 +166,7 @@ double Trainer::step(const Batch& b, Accum& acc) {
   std::vector<Param<float>*> params = model_.params();
   for (Param<float>* p : params) p->grad.zero();
   model_.backward(grads_);
-  clip_gradients(opt_.optimizer, params);
-  optimizer_->step(params);
+  optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
   return total;
 }
 
