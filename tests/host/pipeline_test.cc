@@ -333,14 +333,17 @@ TEST(PipelineChords, WindowsScaledToMaxOne) {
     const float mx = *std::max_element(win, win + 3 * 36);
     const float mn = *std::min_element(win, win + 3 * 36);
     ASSERT_EQ(mx, 1.0f) << "window " << w;
-    ASSERT_EQ(mn, 0.0f) << "window " << w;
-    // Each value is (dB - window min) / (window max - window min) of the frames,
+    // Each value is max(dB - window min, range - 80) / range with range = window
+    // max - window min (amplitude_to_db(ref=np.min, top_db=80), then / np.max),
     // computed as NumPy does (a true division), so exactly.
     const float* src = m.data.data() + w * 36;
     const float lo = *std::min_element(src, src + 3 * 36);
     const float hi = *std::max_element(src, src + 3 * 36);
+    const float floor_db = (hi - lo) - 80.0f;
+    EXPECT_EQ(mn, floor_db > 0.0f ? floor_db / (hi - lo) : 0.0f) << "window " << w;
     for (size_t i = 0; i < 3 * 36; ++i) {
-      ASSERT_EQ(win[i], (src[i] - lo) / (hi - lo)) << "window " << w << " value " << i;
+      const float v = src[i] - lo;
+      ASSERT_EQ(win[i], (v < floor_db ? floor_db : v) / (hi - lo)) << "window " << w << " value " << i;
     }
   }
 }
