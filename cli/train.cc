@@ -110,7 +110,7 @@ void add_train_commands(CLI::App& app) {
   train->add_option("--epochs", t->epochs, "Epochs (default: the recipe's)");
   train->add_option("--seed", t->seed, "Seed for weights, shuffling, dropout and generators");
   train->add_option("--threads", t->threads, "Feature threads (0: one per core)");
-  train->add_flag("--quiet{0}", t->verbose, "Only the summary");
+  train->add_flag_callback("--quiet", [t] { t->verbose = 0; }, "Only the summary, no per-epoch lines");
   train->callback([t] { train_run(*t); });
 
   auto r = std::make_shared<std::pair<std::string, int>>("", 0);
