@@ -165,13 +165,18 @@ TEST(NnGradcheck, Conv1D) {
       {"conv1d_softmax", 4, 2, 1, P::kValid, A::kSoftmax, {6, 3}},
       {"conv1d_k1", 2, 1, 1, P::kValid, A::kLinear, {5, 3}},
   };
-  uint64_t seed = 100;
-  for (const Case& c : cases) {
-    Conv1D<double> l(c.filters, c.k, c.s, c.pad, c.act);
-    gradcheck(c.name, l, c.in, 2, seed++);
+  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift}) {
+    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : "/im2col";
+    uint64_t seed = 100;
+    for (const Case& c : cases) {
+      Conv1D<double> l(c.filters, c.k, c.s, c.pad, c.act);
+      l.set_algo(algo);
+      gradcheck(c.name + suffix, l, c.in, 2, seed++);
+    }
+    Conv1D<double> nobias(3, 3, 1, P::kValid, A::kLinear, false);
+    nobias.set_algo(algo);
+    gradcheck("conv1d_nobias" + suffix, nobias, {7, 2}, 2, seed++);
   }
-  Conv1D<double> nobias(3, 3, 1, P::kValid, A::kLinear, false);
-  gradcheck("conv1d_nobias", nobias, {7, 2}, 2, seed++);
 }
 
 TEST(NnGradcheck, Conv2D) {
@@ -192,13 +197,18 @@ TEST(NnGradcheck, Conv2D) {
       {"conv2d_seed002_like", 4, {5, 3}, {1, 1}, P::kValid, A::kLinear, {12, 3, 1}},
       {"conv2d_1x1", 3, {1, 1}, {1, 1}, P::kValid, A::kLinear, {3, 4, 2}},
   };
-  uint64_t seed = 200;
-  for (const Case& c : cases) {
-    Conv2D<double> l(c.filters, c.k, c.s, c.pad, c.act);
-    gradcheck(c.name, l, c.in, 2, seed++);
+  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift}) {
+    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : "/im2col";
+    uint64_t seed = 200;
+    for (const Case& c : cases) {
+      Conv2D<double> l(c.filters, c.k, c.s, c.pad, c.act);
+      l.set_algo(algo);
+      gradcheck(c.name + suffix, l, c.in, 2, seed++);
+    }
+    Conv2D<double> nobias(2, {2, 2}, {1, 1}, P::kValid, A::kLinear, false);
+    nobias.set_algo(algo);
+    gradcheck("conv2d_nobias" + suffix, nobias, {4, 4, 2}, 2, seed++);
   }
-  Conv2D<double> nobias(2, {2, 2}, {1, 1}, P::kValid, A::kLinear, false);
-  gradcheck("conv2d_nobias", nobias, {4, 4, 2}, 2, seed++);
 }
 
 TEST(NnGradcheck, Pooling) {

@@ -104,17 +104,33 @@ const char* const kGoldenCases[] = {
 
 class NnLayersGolden : public ::testing::TestWithParam<std::string> {};
 
+void check_golden_case(const std::string& name, const json& c, ConvAlgo algo);
+
 TEST_P(NnLayersGolden, MatchesPyTorch) {
   const std::string name = GetParam();
   ASSERT_TRUE(stamp().contains("cases")) << "missing or unreadable " << golden_dir() / "STAMP.json";
   ASSERT_TRUE(stamp()["cases"].contains(name)) << name << " not in STAMP.json; run scripts/golden/make_nn_golden.py";
   const json& c = stamp()["cases"][name];
-  const bool training = c["training"].get<bool>();
 
+  // Convolutions: once per lowering (im2col, shift), whatever kAuto would pick.
+  const bool conv = c["config"]["type"] == "conv1d" || c["config"]["type"] == "conv2d";
+  for (ConvAlgo algo : conv ? std::vector<ConvAlgo>{ConvAlgo::kIm2col, ConvAlgo::kShift}
+                            : std::vector<ConvAlgo>{ConvAlgo::kAuto}) {
+    SCOPED_TRACE(algo == ConvAlgo::kShift ? "shift" : algo == ConvAlgo::kIm2col ? "im2col" : "");
+    check_golden_case(name, c, algo);
+  }
+}
+
+void check_golden_case(const std::string& name, const json& c, ConvAlgo algo) {
+  const bool training = c["training"].get<bool>();
   auto layer = make_layer<float>(c["config"], "golden " + name);
+  if (auto* cb = dynamic_cast<ConvBase<float>*>(layer.get())) cb->set_algo(algo);
   const Tensor<float> x = load(name, "x");
   Rng rng(1);
   layer->build(Shape(x.shape.begin() + 1, x.shape.end()), rng);
+  if (auto* cb = dynamic_cast<ConvBase<float>*>(layer.get())) {
+    ASSERT_EQ(cb->algo(), algo);
+  }
   for (Param<float>* p : layer->params()) {
     ASSERT_TRUE(has_array(name, p->name)) << "no reference for parameter " << p->name;
     const Tensor<float> v = load(name, p->name);
@@ -124,7 +140,7 @@ TEST_P(NnLayersGolden, MatchesPyTorch) {
 
   Tensor<float> y, dx;
   layer->forward(x, y, training);
-  std::string report = "golden " + name + ":";
+  std::string report = "golden " + name + (algo == ConvAlgo::kShift ? "/shift" : algo == ConvAlgo::kIm2col ? "/im2col" : "") + ":";
   char buf[64];
   auto note = [&](const std::string& what, double worst) {
     std::snprintf(buf, sizeof buf, " %s %.3f", what.c_str(), worst);
@@ -337,8 +353,31 @@ TEST(NnLayers, ForwardBackwardBitIdentical) {
   for (size_t i = nout; i < ra.size(); ++i) ASSERT_EQ(ra2[i], 2.0f * ra[i]) << i;
 }
 
-TEST(NnLayers, NeedInputGradFalseSkipsDxOnly) {
+TEST(NnLayers, ConvAlgoChoiceFollowsShapes) {
+  // kAuto: shift where Cin is large and the stride 1 (seed 001), im2col otherwise.
+  Rng rng(1);
+  Conv1D<float> s001a(8, 3), s001b(8, 3), s004(256, 3), strided(32, 5, 2, Padding::kSame);
+  Conv2D<float> s002(4, {5, 3}), same3x3(16, {3, 3}, {1, 1}, Padding::kSame);
+  s001a.build({32, 48}, rng);
+  s001b.build({30, 8}, rng);
+  s004.build({20, 551}, rng);
+  strided.build({64, 16}, rng);
+  s002.build({36, 3, 1}, rng);
+  same3x3.build({16, 16, 8}, rng);
+  EXPECT_EQ(s001a.algo(), ConvAlgo::kShift);
+  EXPECT_EQ(s001b.algo(), ConvAlgo::kShift);
+  EXPECT_EQ(s004.algo(), ConvAlgo::kIm2col);
+  EXPECT_EQ(strided.algo(), ConvAlgo::kIm2col);
+  EXPECT_EQ(s002.algo(), ConvAlgo::kIm2col);
+  EXPECT_EQ(same3x3.algo(), ConvAlgo::kIm2col);
+}
+
+class NnLayersAlgo : public ::testing::TestWithParam<ConvAlgo> {};
+
+TEST_P(NnLayersAlgo, NeedInputGradFalseSkipsDxOnly) {
   Conv1D<float> a(8, 3, 1, Padding::kValid, Activation::kRelu), b(8, 3, 1, Padding::kValid, Activation::kRelu);
+  a.set_algo(GetParam());
+  b.set_algo(GetParam());
   Rng ra(3), rb(3);
   a.build({32, 48}, ra);
   b.build({32, 48}, rb);
@@ -356,6 +395,11 @@ TEST(NnLayers, NeedInputGradFalseSkipsDxOnly) {
   EXPECT_EQ(a.kernel.grad.data, b.kernel.grad.data);
   EXPECT_EQ(a.bias.grad.data, b.bias.grad.data);
 }
+
+INSTANTIATE_TEST_SUITE_P(NnLayers, NnLayersAlgo, ::testing::Values(ConvAlgo::kIm2col, ConvAlgo::kShift),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param == ConvAlgo::kShift ? "shift" : "im2col");
+                         });
 
 #ifdef EARSHOT_COUNT_NEW
 TEST(NnLayers, SteadyStateStepAllocatesNothing) {

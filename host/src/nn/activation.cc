@@ -6,6 +6,9 @@
 // and tanh stay scalar std:: calls (Eigen's vectorised exp/tanh are
 // approximations that would differ between packet and tail).
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <type_traits>
 #include <cmath>
 #include <string>
 
@@ -88,9 +91,16 @@ void activation_backward(Activation a, const T* y, T* dy, size_t rows, size_t wi
   switch (a) {
     case Activation::kLinear:
       return;
-    case Activation::kRelu:  // derivative 0 at 0, as in PyTorch and TF; multiply, not branch
-      for (size_t i = 0; i < n; ++i) dy[i] *= T(y[i] > T(0));
+    case Activation::kRelu: {  // derivative 0 at 0, as in PyTorch and TF
+      // dy & mask(y > 0) on the bits: GCC compiles both a select and a
+      // multiply by the 0/1 mask into a branch, which mispredicts here.
+      using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+      for (size_t i = 0; i < n; ++i) {
+        const U keep = U(0) - U(y[i] > T(0));
+        dy[i] = std::bit_cast<T>(U(std::bit_cast<U>(dy[i]) & keep));
+      }
       return;
+    }
     case Activation::kSigmoid: {
       const ConstArr<T> p(y, Eigen::Index(n));
       Arr<T>(dy, Eigen::Index(n)) *= p * (T(1) - p);

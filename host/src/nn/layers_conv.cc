@@ -1,15 +1,27 @@
-// Conv1D / Conv2D: im2col into a member buffer, then one Eigen GEMM for the
-// whole batch. Conv1D is Conv2D with W = 1 and a (k, 1) kernel: the kernel
-// [k, Cin, Cout] and [k, 1, Cin, Cout] have the same row-major layout.
+// Conv1D / Conv2D. Conv1D is Conv2D with W = 1 and a (k, 1) kernel: the
+// kernel [k, Cin, Cout] and [k, 1, Cin, Cout] have the same row-major layout.
+// Two lowerings, each one Eigen GEMM over the whole batch (K = kh*kw*Cin,
+// A = kh*kw taps, P = B*H*W input positions, N = B*Ho*Wo output positions):
 //
-//   forward   cols [B*Ho*Wo, K] = im2col(x)          K = kh*kw*Cin
-//             y    [B*Ho*Wo, Cout] = act(cols W + b)  (y is [B, Ho, Wo, Cout])
-//   backward  dz = act'(dy); dW += cols^T dz; db += colsum(dz)
-//             dcols = dz W^T; dx = col2im(dcols)      (scatter-add, fixed order)
+// im2col   forward   cols [N, K] = im2col(x); y [N, Cout] = act(cols W + b)
+//          backward  dz = act'(dy); dW += cols^T dz; db += colsum(dz)
+//                    dcols = dz W^T; dx = col2im(dcols)   (scatter-add, fixed order)
+// shift    forward   Wcat [Cin, A*Cout] (Wcat[c, a*Cout + o] = W[a, c, o])
+//                    Z [P, A*Cout] = x [P, Cin] Wcat;  y = act(b + sum_a shift_a(Z[:, a]))
+//                    (taps added in order a = 0..A-1)
+//          backward  dZ [P, A*Cout] = scatter of dz (each (position, tap) has at
+//                    most one output); dWcat = x^T dZ; dx [P, Cin] = dZ Wcat^T
 //
-// cols is kept from forward() to backward(); both buffers keep their capacity,
-// so a steady-state step allocates nothing (Eigen's GEMM packs its blocks on the
-// stack below EIGEN_STACK_ALLOCATION_LIMIT, 128 KiB by default).
+// im2col copies K values per output position and Eigen packs that matrix
+// again; with many input channels and few filters (seed 001: Cin 48, Cout 8)
+// that traffic costs more than the arithmetic, and the shift form, which reads
+// x in place, is about twice as fast. With stride > 1 or few channels (seed
+// 002: Cin 1) im2col does less work. build() compares the two costs per
+// example; the choice depends only on shapes, so it is deterministic.
+//
+// All buffers are members and keep their capacity: a steady-state step
+// allocates nothing (Eigen's GEMM packs its blocks on the stack below
+// EIGEN_STACK_ALLOCATION_LIMIT, 128 KiB by default).
 #include <algorithm>
 #include <utility>
 
@@ -76,6 +88,14 @@ Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
                                  padding_name(padding_) + "'");
   }
   ho_ = ah.out, wo_ = aw.out, pad_h_ = ah.pad_before, pad_w_ = aw.pad_before;
+
+  // Work per example in multiply-accumulates plus memory passes (weights
+  // measured on seed 001/002/004 shapes; see the file comment).
+  const double taps = double(k_[0] * k_[1]), cout = double(filters_);
+  const double n_in = double(h_ * w_), n_out = double(ho_ * wo_), cin = double(cin_);
+  const double im2col_cost = n_out * taps * cin * (cout + 6.0);
+  const double shift_cost = n_in * taps * cout * (cin + 4.0) + n_out * taps * cout;
+  shift_ = requested_ == ConvAlgo::kShift || (requested_ == ConvAlgo::kAuto && shift_cost < im2col_cost);
 
   const Shape kshape = rank_ == 1 ? Shape{k_[0], cin_, filters_} : Shape{k_[0], k_[1], cin_, filters_};
   kernel.value = Tensor<T>(kshape);
@@ -154,9 +174,142 @@ void ConvBase<T>::col2im(T* dx, size_t batch) const {
   }
 }
 
+// The taps of the shift form as strided blocks: for output row `o` along one
+// axis (oh, or ow), tap offset `t` hits input row o * s + t - pad, valid for
+// o in [lo, hi). A block of consecutive outputs reads input rows that are `s`
+// apart, i.e. Z rows with outer stride s * A * C.
+namespace {
+struct Span {
+  size_t lo = 0, hi = 0;  // valid outputs
+  size_t in0 = 0;         // input row of output lo
+};
+Span tap_span(size_t out, size_t in, size_t s, size_t t, size_t pad) {
+  Span r;
+  // o * s + t - pad >= 0  and  o * s + t - pad <= in - 1
+  r.lo = pad > t ? (pad - t + s - 1) / s : 0;
+  if (in + pad < t + 1) return r;  // no valid row at all
+  r.hi = std::min(out, (in - 1 + pad - t) / s + 1);
+  if (r.hi < r.lo) r.hi = r.lo;
+  r.in0 = r.lo * s + t - pad;
+  return r;
+}
+}  // namespace
+
+template <typename T>
+void ConvBase<T>::forward_shift(const Tensor<T>& x, Tensor<T>& y) {
+  const size_t B = x.batch(), A = k_[0] * k_[1], C = filters_, AC = A * C, P = B * h_ * w_;
+  const T* kw = kernel.value.data.data();  // [A, Cin, C]
+  wcat_.resize(cin_ * AC);
+  for (size_t a = 0; a < A; ++a) {
+    for (size_t c = 0; c < cin_; ++c) std::copy(kw + (a * cin_ + c) * C, kw + (a * cin_ + c + 1) * C, &wcat_[c * AC + a * C]);
+  }
+  cols_.resize(P * AC);
+  MatMap<T>(cols_.data(), Eigen::Index(P), Eigen::Index(AC)).noalias() =
+      x.mat(P, cin_) * ConstMatMap<T>(wcat_.data(), Eigen::Index(cin_), Eigen::Index(AC));
+  detail::set_shape(y, B, this->output_shape);
+  auto Y = y.mat(B * ho_ * wo_, C);
+  if (use_bias_) {
+    Y.rowwise() = std::as_const(bias.value).mat(1, C).row(0);
+  } else {
+    Y.setZero();
+  }
+  using Strided = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
+  // Blocks run along W (for each output row oh); Conv1D (W = 1) runs them along H.
+  const bool along_h = w_ == 1 && wo_ == 1;
+  for (size_t b = 0; b < B; ++b) {
+    const T* zb = cols_.data() + b * h_ * w_ * AC;  // [H, W, A*C]
+    T* yb = y.data.data() + b * ho_ * wo_ * C;      // [Ho, Wo, C]
+    for (size_t i = 0; i < k_[0]; ++i) {
+      if (along_h) {
+        const Span sp = tap_span(ho_, h_, s_[0], i, pad_h_);
+        if (sp.hi <= sp.lo) continue;
+        MatMap<T>(yb + sp.lo * C, Eigen::Index(sp.hi - sp.lo), Eigen::Index(C)) +=
+            Strided(zb + sp.in0 * AC + i * C, Eigen::Index(sp.hi - sp.lo), Eigen::Index(C),
+                    Eigen::OuterStride<>(Eigen::Index(s_[0] * AC)));
+        continue;
+      }
+      for (size_t oh = 0; oh < ho_; ++oh) {
+        const long ih = long(oh * s_[0] + i) - long(pad_h_);
+        if (ih < 0 || size_t(ih) >= h_) continue;
+        for (size_t j = 0; j < k_[1]; ++j) {
+          const Span sp = tap_span(wo_, w_, s_[1], j, pad_w_);
+          if (sp.hi <= sp.lo) continue;
+          MatMap<T>(yb + (oh * wo_ + sp.lo) * C, Eigen::Index(sp.hi - sp.lo), Eigen::Index(C)) +=
+              Strided(zb + (size_t(ih) * w_ + sp.in0) * AC + (i * k_[1] + j) * C, Eigen::Index(sp.hi - sp.lo),
+                      Eigen::Index(C), Eigen::OuterStride<>(Eigen::Index(s_[1] * AC)));
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void ConvBase<T>::backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx) {
+  const size_t B = x.batch(), A = k_[0] * k_[1], C = filters_, AC = A * C, P = B * h_ * w_;
+  // dZ[p, a] = dz of the output that tap a of position p feeds (at most one), else 0.
+  dcols_.resize(P * AC);
+  using Strided = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
+  const bool along_h = w_ == 1 && wo_ == 1;
+  // Conv1D with stride 1: each tap's rows form one contiguous span; only the
+  // rows outside it need zeros. Otherwise zero everything first.
+  const bool dense_1d = along_h && s_[0] == 1;
+  if (!dense_1d) std::fill(dcols_.begin(), dcols_.end(), T(0));
+  for (size_t b = 0; b < B; ++b) {
+    T* dzb = dcols_.data() + b * h_ * w_ * AC;
+    const T* gb = dy.data.data() + b * ho_ * wo_ * C;
+    for (size_t i = 0; i < k_[0]; ++i) {
+      if (along_h) {
+        const Span sp = tap_span(ho_, h_, s_[0], i, pad_h_);
+        const size_t n = sp.hi > sp.lo ? sp.hi - sp.lo : 0;
+        if (dense_1d) {  // rows [0, in0) and [in0 + n, H) of this tap's columns
+          Strided Z(dzb + i * C, Eigen::Index(h_), Eigen::Index(C), Eigen::OuterStride<>(Eigen::Index(AC)));
+          const size_t start = n ? sp.in0 : h_;
+          Z.topRows(Eigen::Index(start)).setZero();
+          Z.bottomRows(Eigen::Index(h_ - std::min(h_, start + n))).setZero();
+        }
+        if (n == 0) continue;
+        Strided(dzb + sp.in0 * AC + i * C, Eigen::Index(n), Eigen::Index(C),
+                Eigen::OuterStride<>(Eigen::Index(s_[0] * AC))) = ConstMatMap<T>(gb + sp.lo * C, Eigen::Index(n), Eigen::Index(C));
+        continue;
+      }
+      for (size_t oh = 0; oh < ho_; ++oh) {
+        const long ih = long(oh * s_[0] + i) - long(pad_h_);
+        if (ih < 0 || size_t(ih) >= h_) continue;
+        for (size_t j = 0; j < k_[1]; ++j) {
+          const Span sp = tap_span(wo_, w_, s_[1], j, pad_w_);
+          if (sp.hi <= sp.lo) continue;
+          Strided(dzb + (size_t(ih) * w_ + sp.in0) * AC + (i * k_[1] + j) * C, Eigen::Index(sp.hi - sp.lo),
+                  Eigen::Index(C), Eigen::OuterStride<>(Eigen::Index(s_[1] * AC))) =
+              ConstMatMap<T>(gb + (oh * wo_ + sp.lo) * C, Eigen::Index(sp.hi - sp.lo), Eigen::Index(C));
+        }
+      }
+    }
+  }
+  ConstMatMap<T> DZ(dcols_.data(), Eigen::Index(P), Eigen::Index(AC));  // [P, A*C]
+  dwcat_.resize(cin_ * AC);
+  MatMap<T>(dwcat_.data(), Eigen::Index(cin_), Eigen::Index(AC)).noalias() = x.mat(P, cin_).transpose() * DZ;
+  T* kg = kernel.grad.data.data();  // [A, Cin, C]
+  for (size_t a = 0; a < A; ++a) {
+    for (size_t c = 0; c < cin_; ++c) {
+      const T* src = &dwcat_[c * AC + a * C];
+      T* dst = kg + (a * cin_ + c) * C;
+      for (size_t o = 0; o < C; ++o) dst[o] += src[o];
+    }
+  }
+  if (use_bias_) bias.grad.mat(1, C).row(0) += dy.mat(B * ho_ * wo_, C).colwise().sum();
+  if (!this->need_input_grad) return;
+  detail::set_shape(dx, B, this->input_shape);
+  dx.mat(P, cin_).noalias() = DZ * ConstMatMap<T>(wcat_.data(), Eigen::Index(cin_), Eigen::Index(AC)).transpose();
+}
+
 template <typename T>
 void ConvBase<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) {
   detail::check_input(*this, x);
+  if (shift_) {
+    forward_shift(x, y);
+    activation_forward<T>(act_, y.data.data(), x.batch() * ho_ * wo_, filters_);
+    return;
+  }
   const size_t B = x.batch(), N = B * ho_ * wo_, K = k_[0] * k_[1] * cin_;
   cols_.resize(N * K);
   im2col(x.data.data(), B);
@@ -172,8 +325,13 @@ template <typename T>
 void ConvBase<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) {
   detail::check_grad(*this, y, dy);
   const size_t B = x.batch(), N = B * ho_ * wo_, K = k_[0] * k_[1] * cin_;
-  if (cols_.size() != N * K) throw Error(detail::label(*this) + ": backward() without a matching forward()");
+  const size_t expect = shift_ ? B * h_ * w_ * k_[0] * k_[1] * filters_ : N * K;
+  if (cols_.size() != expect) throw Error(detail::label(*this) + ": backward() without a matching forward()");
   activation_backward<T>(act_, y.data.data(), dy.data.data(), N, filters_);
+  if (shift_) {
+    backward_shift(x, dy, dx);
+    return;
+  }
   ConstMatMap<T> C(cols_.data(), Eigen::Index(N), Eigen::Index(K));  // [N, K]
   auto DZ = dy.mat(N, filters_);                                       // [N, Cout]
   kernel.grad.mat(K, filters_).noalias() += C.transpose() * DZ;

@@ -65,11 +65,23 @@ class Dense final : public Layer<T> {
   size_t in_ = 0, rows_per_example_ = 1;
 };
 
-// Convolution engine shared by Conv1D (W = 1) and Conv2D: im2col + one GEMM.
-// Input [B, H, W, Cin], kernel [kh, kw, Cin, Cout] viewed as [kh*kw*Cin, Cout].
+// Convolution engine shared by Conv1D (W = 1) and Conv2D. Input [B, H, W, Cin],
+// kernel [kh, kw, Cin, Cout]. Two lowerings onto one Eigen GEMM each:
+//  - im2col: cols [B*Ho*Wo, kh*kw*Cin] x kernel [kh*kw*Cin, Cout];
+//  - shift (kn2row): Z [B*H*W, kh*kw*Cout] = x [B*H*W, Cin] x Wcat [Cin, kh*kw*Cout],
+//    then y = sum over taps of shifted slices of Z. No im2col copy; backward's
+//    dx is one GEMM (no col2im). Wins when Cin is large and the stride is 1.
+// kAuto picks at build() from a cost estimate that depends only on the
+// shapes, so a given model always takes the same path (deterministic).
+enum class ConvAlgo { kAuto, kIm2col, kShift };
+
 template <typename T>
 class ConvBase : public Layer<T> {
  public:
+  // Before build(); tests force each path.
+  void set_algo(ConvAlgo a) { requested_ = a; }
+  ConvAlgo algo() const { return shift_ ? ConvAlgo::kShift : ConvAlgo::kIm2col; }  // after build()
+
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
@@ -99,8 +111,13 @@ class ConvBase : public Layer<T> {
  private:
   void im2col(const T* x, size_t batch);     // x [B, H, W, Cin] -> cols_ [B*Ho*Wo, K]
   void col2im(T* dx, size_t batch) const;    // dcols_ -> dx (adds)
+  void forward_shift(const Tensor<T>& x, Tensor<T>& y);
+  void backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx);
   size_t h_ = 0, w_ = 0, cin_ = 0, ho_ = 0, wo_ = 0, pad_h_ = 0, pad_w_ = 0;
-  std::vector<T> cols_, dcols_;
+  ConvAlgo requested_ = ConvAlgo::kAuto;
+  bool shift_ = false;
+  std::vector<T> cols_, dcols_;  // im2col: [B*Ho*Wo, K]; shift: Z and dZ [B*H*W, kh*kw*Cout]
+  std::vector<T> wcat_, dwcat_;  // shift: [Cin, kh*kw*Cout]
 };
 
 // Conv1D(filters, kernel_size, strides, padding): [B, T, Cin] -> [B, T', filters].
