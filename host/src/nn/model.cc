@@ -79,6 +79,8 @@ Model<T>::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), dropout_rng
                                     counts, &dropout_rng_));
     shape = out;
   }
+  // Nothing needs the gradient with respect to the model's input.
+  if (!trunk_.empty()) trunk_.front()->need_input_grad = false;
   const Shape trunk_shape = shape;
   for (const HeadSpec& h : spec_.heads) {
     std::vector<std::unique_ptr<Layer<T>>> chain;
@@ -144,9 +146,7 @@ void Model<T>::backward(std::vector<Tensor<T>>& dys) {
   for (size_t i = trunk_.size(); i-- > 0;) {
     const Tensor<T>& in = i == 0 ? *input_ : trunk_out_[i - 1];
     Tensor<T>& dx = (dy == &grad_a_) ? grad_b_ : grad_a_;
-    // The first layer's input gradient is not needed, but layers compute it;
-    // cheap for these models and keeps the interface simple.
-    trunk_[i]->backward(in, trunk_out_[i], *dy, dx);
+    trunk_[i]->backward(in, trunk_out_[i], *dy, dx);  // the first layer skips dx (need_input_grad)
     dy = &dx;
   }
 }
