@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Feature-frontend benchmark: earshot vs librosa vs torchaudio, one table.
+#
+#   bench/run_frontend.sh            # from anywhere; run after scripts/setup.sh
+#
+# Builds the `release` preset, writes 10 minutes of deterministic test audio
+# (build/bench/audio.npy, float32 16 kHz), then times on that same signal:
+#   * earshot (build/release/bench/frontend_bench): seed-001 spectrum streaming
+#     and whole-signal, log-mel with threads 1 and 2;
+#   * librosa under the repo venv and torchaudio under Debian's python3, log-mel
+#     with the same thread counts;
+# and prints the table with earshot/peer ratios from this run.
+#
+# Environment: REPS (timed runs per case, default 7), AUDIO_SECONDS (600),
+# VENV_PY (default .venv/bin/python), TORCH_PY (default /usr/bin/python3),
+# SKIP_BUILD=1 to reuse build/release.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+REPS="${REPS:-7}"
+AUDIO_SECONDS="${AUDIO_SECONDS:-600}"
+VENV_PY="${VENV_PY:-$ROOT/.venv/bin/python}"
+TORCH_PY="${TORCH_PY:-/usr/bin/python3}"
+OUT="$ROOT/build/bench"
+BENCH="$ROOT/build/release/bench/frontend_bench"
+THREADS=(1 2)
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "Machine"
+model="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
+echo "CPU: ${model:-unknown}, $(nproc) logical CPUs; $(uname -sr)"
+echo "compiler: $(c++ --version | head -n1)"
+echo "earshot: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- runtime host 2>/dev/null || echo ' (runtime/ or host/ modified in the work tree)')"
+read -r load1 _ < /proc/loadavg
+echo "load average (1 min): $load1"
+if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "WARNING: the machine is busy (load $load1); wall times will be pessimistic. The table's cpu/wall column shows it."
+fi
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  say "Build (release preset)"
+  cmake --preset release
+  cmake --build --preset release -j2
+fi
+[[ -x "$BENCH" ]] || { echo "error: $BENCH was not built (is EARSHOT_BUILD_BENCH on?)" >&2; exit 1; }
+
+mkdir -p "$OUT"
+AUDIO="$OUT/audio.npy"
+MEL="$OUT/earshot_logmel.npy"
+rm -f "$OUT/earshot.json" "$OUT/peers.json"
+
+say "Test audio"
+"$BENCH" generate "$AUDIO" --seconds "$AUDIO_SECONDS"
+
+say "earshot"
+"$BENCH" run --audio "$AUDIO" --reps "$REPS" --mel-out "$MEL" --json "$OUT/earshot.json"
+
+# Peers. Each runs in its own process per thread count (thread limits must be
+# set before numpy / torch start their pools). A missing library is reported
+# and skipped; the table then says NOT MEASURED.
+have_peer() {  # have_peer <python> <module> <install hint>
+  if [[ ! -x "$1" ]]; then
+    echo "SKIP: $1 not found; $3"
+    return 1
+  fi
+  if ! "$1" -c "import $2" >/dev/null 2>&1; then
+    echo "SKIP: '$2' cannot be imported by $1; $3"
+    return 1
+  fi
+}
+
+say "Peers"
+run_librosa=0
+run_torch=0
+have_peer "$VENV_PY" librosa "create the venv with scripts/setup.sh (librosa 0.11) or set VENV_PY" && run_librosa=1
+have_peer "$TORCH_PY" torchaudio "apt-get install python3-torchaudio (Debian: torch 1.13, torchaudio 0.13) or set TORCH_PY" && run_torch=1
+for t in "${THREADS[@]}"; do
+  if [[ $run_librosa == 1 ]]; then
+    "$VENV_PY" bench/peers/logmel_peers.py --peer librosa --audio "$AUDIO" --threads "$t" --reps "$REPS" \
+      --reference "$MEL" --json "$OUT/peers.json"
+  fi
+  if [[ $run_torch == 1 ]]; then
+    "$TORCH_PY" bench/peers/logmel_peers.py --peer torchaudio --audio "$AUDIO" --threads "$t" --reps "$REPS" \
+      --reference "$MEL" --json "$OUT/peers.json"
+  fi
+done
+
+say "Results"
+REPORT_PY="$(command -v python3 || echo "$VENV_PY")"
+"$REPORT_PY" bench/report_frontend.py "$OUT/earshot.json" "$OUT/peers.json" | tee "$OUT/frontend_report.md"
+echo
+echo "(table saved to $OUT/frontend_report.md; raw timings in $OUT/earshot.json and $OUT/peers.json)"
