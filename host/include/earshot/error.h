@@ -20,9 +20,12 @@ class Error : public std::runtime_error {
 
  private:
   static std::string format(const std::string& file, int line, const std::string& message) {
-    std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    return s + ": " + message;
+    std::string s;  // appends only: GCC 12 warns (-Wrestrict, falsely) on operator+ chains here
+    s.reserve(file.size() + message.size() + 16);
+    s.append(file);
+    if (line > 0) s.append(":").append(std::to_string(line));
+    s.append(": ").append(message);
+    return s;
   }
   std::string file_;
   int line_ = 0;
