@@ -127,7 +127,7 @@ void add_train_commands(CLI::App& app) {
   auto e = std::make_shared<EvalArgs>();
   CLI::App* eval = app.add_subcommand("eval", "Evaluate a run: confusion matrix, F1, event F1 for detectors");
   eval->add_option("run", e->run, "Run directory")->required()->check(CLI::ExistingDirectory);
-  eval->add_option("--data", e->data, "Dataset folder (default: the training data's test split)");
+  eval->add_option("--data", e->data, "Dataset folder to score, every recording (default: the training data's test-split windows, without event scores)");
   eval->add_option("--threads", e->threads, "Feature threads (0: one per core)");
   eval->add_flag("--json", e->json, "Print JSON");
   eval->callback([e] {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <sstream>
 
 #include "earshot/error.h"
@@ -121,4 +122,34 @@ TEST(TrainRecipeErrors, NameFileLineKeyAndExpectation) {
 
   const std::string none = recipe_error("");
   EXPECT_NE(none.find("missing [model]"), std::string::npos) << none;
+}
+
+#include "earshot/synth.h"
+
+// A folder run evaluated without --data scores its held-out test split, not
+// the recordings it trained on; with --data it adds event scores.
+TEST_F(TrainRun, FolderEvalUsesTheTestSplitByDefault) {
+  earshot::BellSetOptions opt;
+  opt.recordings = 2;
+  opt.seconds = 12.0;
+  opt.seed = 4;
+  earshot::synth_bells(dir_ / "data", opt);
+  earshot::TrainRunOptions o;
+  o.recipe = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes" / "bells.toml";
+  o.data = dir_ / "data";
+  o.out = dir_ / "run";
+  o.epochs = 1;
+  o.verbose = 0;
+  const fs::path run = earshot::train_run(o);
+  const nlohmann::json split = earshot::evaluate_run(run, {}, 1);
+  const nlohmann::json info = nlohmann::json::parse(slurp(run / "run.json"));
+  EXPECT_NE(split["data"].get<std::string>().find("test split"), std::string::npos);
+  EXPECT_FALSE(split.contains("events"));
+  // The test split is the last 20 % of the windows (seed 001's np.split).
+  const size_t windows = split["windows"].get<size_t>();
+  const nlohmann::json all = earshot::evaluate_run(run, dir_ / "data", 1);
+  const size_t total = all["windows"].get<size_t>();
+  EXPECT_EQ(windows, total - static_cast<size_t>(std::floor(0.8 * static_cast<double>(total))));
+  EXPECT_TRUE(all.contains("events"));
+  EXPECT_EQ(split["metrics"]["accuracy"].get<double>(), info["test"]["accuracy"].get<double>());
 }

@@ -428,8 +428,27 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
     return out;
   }
 
-  // Folder: every recording of `data` (or the training data's test split).
-  const fs::path dir = data.empty() ? fs::path(lr.info.at("data").get<std::string>()) : data;
+  if (data.empty()) {
+    // The training data's held-out test split (windows the training never
+    // saw). Windows only: events need whole recordings, so pass --data for them.
+    const fs::path train_dir = lr.info.at("data").get<std::string>();
+    TaskData td = load_task_data(lr.recipe, lr.task, train_dir, threads);
+    if (td.test.n == 0) throw Error(run.string(), 0, "the run's test split is empty; pass --data DIR");
+    const size_t width = nn::numel(lr.model->output_shape(0));
+    std::vector<int> truth(td.test.n);
+    for (size_t i = 0; i < td.test.n; ++i) truth[i] = static_cast<int>(td.test.y[0][i]);
+    dataset_targets(td.test, width, sparse_head(lr.task));
+    nn::Trainer trainer(*lr.model, topt);
+    out["metrics"] = trainer.evaluate(td.test);
+    out["confusion"] = confusion_json(nn::confusion(trainer.predict(td.test)[0], width, truth));
+    out["windows"] = td.test.n;
+    out["data"] = fs::absolute(train_dir).string() + " (test split: the last " + std::to_string(td.test.n) +
+                  " windows; pass --data DIR for event scores)";
+    return out;
+  }
+
+  // Folder: every labelled recording of `data`.
+  const fs::path dir = data;
   const DatasetScan scan = scan_dataset(dir);
   nn::Trainer trainer(*lr.model, topt);
   const WindowSpec& ws = lr.recipe.windows;
