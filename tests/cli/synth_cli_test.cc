@@ -13,40 +13,20 @@
 #include "earshot/labels.h"
 #include "earshot/pipeline.h"
 #include "earshot/synth.h"
+#include "cli/cli_util.h"
 #include "host/test_util.h"
 
 namespace earshot {
 namespace {
 
+using testing::CliRun;
+using testing::earshot;
+using testing::q;
 using testing::read_bytes;
 using testing::TempDir;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << "text: " << (msg)
-
-std::string q(const fs::path& p) {
-  std::string out = "'";
-  for (char c : p.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun earshot(const std::string& args, const fs::path& dir) {
-  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string cmd = q(EARSHOT_CLI_PATH) + " " + args + " >" + q(out) + " 2>" + q(err);
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = read_bytes(out);
-  r.err = read_bytes(err);
-  return r;
-}
 
 // labels.csv -> rows of (id, label), checking the header.
 std::vector<std::pair<std::string, std::string>> read_csv(const fs::path& p) {
