@@ -28,6 +28,7 @@
 #include <vector>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -151,6 +152,10 @@ std::vector<float> make_signal(double seconds) {
 struct Timing {
   std::vector<double> seconds;  // wall
   std::vector<double> cpu;      // process CPU time (all threads) of the same runs
+  // CPU that other processes used while the timed runs ran, in CPUs (0.5: half
+  // a core on average). Non-zero means the wall times are pessimistic. NaN
+  // when unknown (null in the JSON).
+  double others = 0.0;
   double best() const { return *std::min_element(seconds.begin(), seconds.end()); }
   double median() const {
     std::vector<double> s = seconds;
@@ -166,9 +171,26 @@ double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// Busy (non-idle, incl. steal) CPU seconds of the whole machine, from /proc/stat;
+// negative when unavailable. Resolution: one clock tick (10 ms).
+double machine_busy_seconds() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  unsigned long long v[8] = {};  // user nice system idle iowait irq softirq steal
+  if (!(f >> cpu) || cpu != "cpu") return -1.0;
+  for (auto& x : v) {
+    if (!(f >> x)) return -1.0;
+  }
+  const unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  return static_cast<double>(busy) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 Timing time_it(int reps, const std::function<void()>& fn) {
   fn();  // warm-up
   Timing t;
+  const double busy0 = machine_busy_seconds();
+  const double own0 = process_cpu_seconds();
+  const auto start = Clock::now();
   for (int r = 0; r < reps; ++r) {
     const double c0 = process_cpu_seconds();
     const auto a = Clock::now();
@@ -177,6 +199,13 @@ Timing time_it(int reps, const std::function<void()>& fn) {
     const double c1 = process_cpu_seconds();
     t.seconds.push_back(std::chrono::duration<double>(b - a).count());
     t.cpu.push_back(c1 - c0);
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double busy1 = machine_busy_seconds();
+  const double own1 = process_cpu_seconds();
+  t.others = NAN;  // unknown: no /proc/stat, or too short for its 10 ms ticks
+  if (busy0 >= 0.0 && busy1 >= 0.0 && wall >= 0.5) {
+    t.others = std::max(0.0, ((busy1 - busy0) - (own1 - own0)) / wall);
   }
   return t;
 }
@@ -268,14 +297,15 @@ struct Bench {
     const size_t ib = static_cast<size_t>(std::min_element(t.seconds.begin(), t.seconds.end()) - t.seconds.begin());
     const double cpu_ratio = t.cpu[ib] / best;
     std::printf("  %-9s %-34s threads=%d  frames=%zu x %d  best %9.3f ms  median %9.3f ms  %10.0fx real time"
-                "  (%.0f ns/frame, cpu/wall %.2f)\n",
+                "  (%.0f ns/frame, cpu/wall %.2f, others %.2f CPU)\n",
                 feature.c_str(), impl.c_str(), threads, frames, features, best * 1e3, med * 1e3,
-                audio_seconds / best, best * 1e9 / static_cast<double>(frames), cpu_ratio);
+                audio_seconds / best, best * 1e9 / static_cast<double>(frames), cpu_ratio, t.others);
     std::fflush(stdout);
     nlohmann::json r = {{"feature", feature},    {"impl", impl},        {"threads", threads},
                         {"frames", frames},      {"features", features}, {"best_s", best},
                         {"median_s", med},       {"runs_s", t.seconds}, {"audio_s", audio_seconds},
-                        {"reps", reps},          {"cpu_runs_s", t.cpu}, {"cpu_over_wall_best", cpu_ratio}};
+                        {"reps", reps},          {"cpu_runs_s", t.cpu}, {"cpu_over_wall_best", cpu_ratio},
+                        {"others_cpu", t.others}};
     r.update(extra);
     results.push_back(r);
   }

@@ -36,23 +36,33 @@ def main(argv):
     audio_s = rows[0]["audio_s"]
     print(f"\nFeature frontend, {audio_s:.0f} s of 16 kHz audio (wall time; best and median of "
           f"{rows[0]['reps']} runs after a warm-up; file loading not timed)\n")
+    def num(r, key):
+        v = r.get(key)
+        return float("nan") if v is None else v
+
     print("| features | implementation | threads | frames x dims | best ms | median ms | x real time (best) "
-          "| cpu/wall |")
-    print("|---|---|---:|---|---:|---:|---:|---:|")
+          "| cpu/wall | others' CPU |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['feature']} | {r['impl']} | {r['threads']} | {r['frames']} x {r['features']} | "
               f"{r['best_s'] * 1e3:.1f} | {r['median_s'] * 1e3:.1f} | {r['audio_s'] / r['best_s']:,.0f} | "
-              f"{r.get('cpu_over_wall_best', float('nan')):.2f} |")
+              f"{num(r, 'cpu_over_wall_best'):.2f} | {num(r, 'others_cpu'):.2f} |")
+    print("\ncpu/wall: CPU time of the best run over its wall time (threads busy). others' CPU: cores other "
+          "processes used, on average, while the case ran (from /proc/stat); above 0.10 the row is suspect.")
 
-    # Single-thread rows should show cpu/wall ~1.0, earshot's threaded rows ~threads
-    # (it splits frames evenly); the peers' threaded rows legitimately show less.
+    # A case is suspect when other processes used the CPU meanwhile; without the
+    # /proc/stat figure, fall back to cpu/wall (single-thread rows should be ~1.0,
+    # earshot's threaded rows ~threads as it splits frames evenly).
     def busy(r):
+        if r.get("others_cpu") is not None:
+            return r["others_cpu"] > 0.10
         c = r.get("cpu_over_wall_best", 1.0)
         return c < 0.9 if r["threads"] == 1 else (r["impl"].startswith("earshot") and c < 0.9 * r["threads"])
     flagged = [r for r in rows if busy(r)]
     if flagged:
-        print("\nNOTE: another process shared the CPU during: " +
-              "; ".join(f"{r['impl']} threads={r['threads']} (cpu/wall {r['cpu_over_wall_best']:.2f})" for r in flagged) +
+        print("\nNOTE: suspect rows (other processes used the CPU meanwhile, or too few threads ran): " +
+              "; ".join(f"{r['impl']} threads={r['threads']} (others {num(r, 'others_cpu'):.2f} CPU, "
+                        f"cpu/wall {num(r, 'cpu_over_wall_best'):.2f})" for r in flagged) +
               ". Those wall times are pessimistic; rerun on a quiet machine.")
 
     print("\nTargets\n")

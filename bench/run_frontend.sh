@@ -3,7 +3,8 @@
 #
 #   bench/run_frontend.sh            # from anywhere; run after scripts/setup.sh
 #
-# Builds the `release` preset, writes 10 minutes of deterministic test audio
+# Builds the `release` preset (frontend_bench and what it links; other bench
+# targets are left alone), writes 10 minutes of deterministic test audio
 # (build/bench/audio.npy, float32 16 kHz), then times on that same signal:
 #   * earshot (build/release/bench/frontend_bench): seed-001 spectrum streaming
 #     and whole-signal, log-mel with threads 1 and 2;
@@ -13,7 +14,9 @@
 #
 # Environment: REPS (timed runs per case, default 7), AUDIO_SECONDS (600),
 # VENV_PY (default .venv/bin/python), TORCH_PY (default /usr/bin/python3),
-# SKIP_BUILD=1 to reuse build/release.
+# SKIP_BUILD=1 to reuse the build, NATIVE=1 to build earshot with
+# -DEARSHOT_NATIVE=ON (-march=native) in build/release-native and write the
+# results to build/bench-native instead.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,8 +25,15 @@ REPS="${REPS:-7}"
 AUDIO_SECONDS="${AUDIO_SECONDS:-600}"
 VENV_PY="${VENV_PY:-$ROOT/.venv/bin/python}"
 TORCH_PY="${TORCH_PY:-/usr/bin/python3}"
-OUT="$ROOT/build/bench"
-BENCH="$ROOT/build/release/bench/frontend_bench"
+NATIVE="${NATIVE:-0}"
+if [[ "$NATIVE" == 1 ]]; then
+  BUILD_DIR="$ROOT/build/release-native"
+  OUT="$ROOT/build/bench-native"
+else
+  BUILD_DIR="$ROOT/build/release"
+  OUT="$ROOT/build/bench"
+fi
+BENCH="$BUILD_DIR/bench/frontend_bench"
 THREADS=(1 2)
 
 say() { printf '\n== %s\n' "$*"; }
@@ -31,18 +41,34 @@ say() { printf '\n== %s\n' "$*"; }
 say "Machine"
 model="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
 echo "CPU: ${model:-unknown}, $(nproc) logical CPUs; $(uname -sr)"
-echo "compiler: $(c++ --version | head -n1)"
+echo "compiler: $(c++ --version | head -n1); earshot build: $BUILD_DIR$([[ "$NATIVE" == 1 ]] && echo ' (-march=native)')"
 echo "earshot: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- runtime host 2>/dev/null || echo ' (runtime/ or host/ modified in the work tree)')"
-read -r load1 _ < /proc/loadavg
-echo "load average (1 min): $load1"
-if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
-  echo "WARNING: the machine is busy (load $load1); wall times will be pessimistic. The table's cpu/wall column shows it."
+# How busy the machine is right now: busy CPU share over 2 s from /proc/stat
+# (the load average lags by minutes). Each row of the table also reports the
+# CPU other processes used while it ran.
+busy_pct() {
+  local a b c d e f g h t1 i1 t2 i2
+  read -r _ a b c d e f g h _ < /proc/stat; t1=$((a + b + c + d + e + f + g + h)); i1=$((d + e))
+  sleep 2
+  read -r _ a b c d e f g h _ < /proc/stat; t2=$((a + b + c + d + e + f + g + h)); i2=$((d + e))
+  echo $((100 - 100 * (i2 - i1) / (t2 - t1)))
+}
+busy="$(busy_pct)"
+echo "CPU busy before the run: ${busy}% of $(nproc) CPUs (2 s sample)"
+if ((busy > 5)); then
+  echo "WARNING: other processes are using the CPU; wall times may be pessimistic (see the others' CPU column)."
 fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  say "Build (release preset)"
-  cmake --preset release
-  cmake --build --preset release -j2
+  if [[ "$NATIVE" == 1 ]]; then
+    say "Build (release preset, -DEARSHOT_NATIVE=ON, in $BUILD_DIR)"
+    cmake --preset release -B "$BUILD_DIR" -DEARSHOT_NATIVE=ON
+    cmake --build "$BUILD_DIR" -j2 --target frontend_bench
+  else
+    say "Build (release preset)"
+    cmake --preset release
+    cmake --build --preset release -j2 --target frontend_bench
+  fi
 fi
 [[ -x "$BENCH" ]] || { echo "error: $BENCH was not built (is EARSHOT_BUILD_BENCH on?)" >&2; exit 1; }
 

@@ -45,6 +45,17 @@ def parse_args():
     return p.parse_args()
 
 
+def machine_busy_seconds():
+    """Busy (non-idle, incl. steal) CPU seconds of the machine from /proc/stat, or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[1:9])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def limit_threads_env(n):
     # Must happen before numpy (and its OpenBLAS / OpenMP) is imported.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
@@ -128,6 +139,7 @@ def main():
 
     out = run(y)  # warm-up
     wall, cpu = [], []
+    busy0, own0, start = machine_busy_seconds(), time.process_time(), time.perf_counter()
     for _ in range(args.reps):
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -136,6 +148,12 @@ def main():
         c1 = time.process_time()
         wall.append(t1 - t0)
         cpu.append(c1 - c0)
+    total_wall = time.perf_counter() - start
+    busy1, own1 = machine_busy_seconds(), time.process_time()
+    # CPUs other processes used meanwhile (0.5 = half a core on average).
+    others = None
+    if busy0 is not None and busy1 is not None and total_wall >= 0.5:  # /proc/stat ticks are 10 ms
+        others = max(0.0, ((busy1 - busy0) - (own1 - own0)) / total_wall)
     feats = to_numpy(out)
 
     best = min(wall)
@@ -144,11 +162,11 @@ def main():
     impl = "librosa" if args.peer == "librosa" else "torchaudio"
     print(f"  logmel    {impl:<34} threads={args.threads}  frames={feats.shape[0]} x {feats.shape[1]}  "
           f"best {best * 1e3:9.3f} ms  median {med * 1e3:9.3f} ms  {audio_s / best:10.0f}x real time  "
-          f"(cpu/wall {cpu_ratio:.2f})  [{version}]")
+          f"(cpu/wall {cpu_ratio:.2f}, others {others if others is not None else float('nan'):.2f} CPU)  [{version}]")
 
     result = {"feature": "logmel", "impl": impl, "threads": args.threads, "frames": int(feats.shape[0]),
               "features": int(feats.shape[1]), "best_s": best, "median_s": med, "runs_s": wall,
-              "cpu_runs_s": cpu, "cpu_over_wall_best": cpu_ratio, "audio_s": audio_s, "reps": args.reps,
+              "cpu_runs_s": cpu, "cpu_over_wall_best": cpu_ratio, "others_cpu": others, "audio_s": audio_s, "reps": args.reps,
               "kind": "whole", "version": version, "python": sys.executable}
 
     if args.reference:
