@@ -29,12 +29,12 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--python" ]]; then
-  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import librosa" 2>/dev/null; then
+  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import librosa, ai_edge_litert, tflite_micro" 2>/dev/null; then
     dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed" || {
       SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
     }
-    echo "setup: creating .venv with librosa (PyPI)"
+    echo "setup: creating .venv with librosa, ai-edge-litert and tflite-micro (PyPI)"
     /usr/bin/python3 -m venv .venv
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -r scripts/requirements.txt
