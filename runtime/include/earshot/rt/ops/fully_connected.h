@@ -1,0 +1,52 @@
+// Fully connected (TFLite FULLY_CONNECTED, keep_num_dims = false): rows of D
+// values times weights [U, D]. int8: TFLM reference_integer_ops::FullyConnected
+// (one filter scale; the multiplier is (double)(float)(in_scale * w_scale) /
+// out_scale as in TFLM) or FullyConnectedPerChannel (U scales; double product).
+#pragma once
+
+#include "earshot/rt/ops/quant.h"
+
+namespace earshot::rt {
+
+struct FullyConnectedParams {
+  int32_t batches;   // N: rows (product of all input dims but the last D)
+  int32_t in_depth;  // D
+  int32_t units;     // U
+  Activation activation;
+  // int8 only:
+  float input_scale;
+  int32_t input_zero_point;
+  const float* filter_scales;  // [filter_scale_count]: 1 (per tensor) or U
+  int32_t filter_scale_count;
+  float output_scale;
+  int32_t output_zero_point;
+};
+
+struct FullyConnectedOp {
+  OpType type;
+  int32_t batches, in_depth, units;
+  int32_t input_offset;   // -input zero point
+  int32_t output_offset;  // output zero point
+  int32_t act_min, act_max;
+  float act_min_f, act_max_f;
+  int32_t mult_count;  // 1 (per tensor) or U
+  const QuantizedMultiplier* mult;  // [mult_count]
+};
+
+size_t fully_connected_prepare_bytes(const FullyConnectedParams& p);
+Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes,
+                                  FullyConnectedOp* op);
+Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnectedOp* op);
+
+Status fully_connected_eval_s8(const FullyConnectedOp& op,
+                               const int8_t* input,    // [N, D]
+                               const int8_t* weights,  // [U, D]
+                               const int32_t* bias,    // [U] or nullptr
+                               int8_t* output);        // [N, U]
+Status fully_connected_eval_f32(const FullyConnectedOp& op,
+                                const float* input,    // [N, D]
+                                const float* weights,  // [U, D]
+                                const float* bias,     // [U] or nullptr
+                                float* output);        // [N, U]
+
+}  // namespace earshot::rt

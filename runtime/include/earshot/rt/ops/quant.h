@@ -1,0 +1,73 @@
+// Fixed-point helpers shared by the int8 kernels, matching TensorFlow Lite
+// Micro's reference kernels bit for bit (tensorflow/lite/kernels/internal/
+// quantization_util.cc, common.h/.cc, kernel_util.cc, padding.h and gemmlowp's
+// fixedpoint.h). The PyPI tflite-micro build does not define
+// TFLITE_SINGLE_ROUNDING, so multiply_by_quantized_multiplier() is the
+// double-rounding form: SaturatingRoundingDoublingHighMul, then
+// RoundingDivideByPOT.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "earshot/rt/status.h"
+
+namespace earshot::rt {
+
+// real ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31) or 0.
+struct QuantizedMultiplier {
+  int32_t multiplier;
+  int32_t shift;  // > 0: left shift, < 0: right shift
+};
+
+// TFLM QuantizeMultiplier: frexp, round half away from zero, q == 2^31 carried
+// into the exponent, shift < -31 flushed to zero, 0 -> {0, 0}. Negative values
+// are allowed (as in TFLM). kInvalidArgument for NaN/inf or a shift that would
+// not fit (|real| >= 2^31) or a null output.
+Status quantize_multiplier(double real, QuantizedMultiplier* out);
+
+// TFLM MultiplyByQuantizedMultiplier (double rounding). Total: never traps.
+int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m);
+
+// gemmlowp primitives (exposed for tests and for the kernels).
+int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
+int32_t rounding_divide_by_pot(int32_t x, int exponent);  // exponent in [0, 31]
+
+// Values equal TFLite's ActivationFunctionType, so an exporter can cast.
+enum class Activation : uint8_t {
+  kNone = 0,
+  kRelu = 1,
+  kReluN1To1 = 2,
+  kRelu6 = 3,
+  kTanh = 4,     // not a fused activation of any op here: kUnsupported
+  kSignBit = 5,  // ditto
+};
+
+// TFLM CalculateActivationRangeQuantized for an int8 output (round(f / scale)
+// in float, half away from zero, clamped to [-128, 127]).
+Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
+                           int32_t* hi);
+// TFLM CalculateActivationRange<float>.
+Status activation_range_f32(Activation act, float* lo, float* hi);
+
+// Values equal TFLite's Padding enum (SAME = 0, VALID = 1).
+enum class Padding : uint8_t { kSame = 0, kValid = 1 };
+
+// TFLM ComputeOutSize: SAME ceil(in / stride), VALID
+// (in + stride - ((filter - 1) * dilation + 1)) / stride. kInvalidArgument if
+// a parameter is out of range or the output would be empty.
+Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride,
+                        int32_t dilation, int32_t* out);
+// TFLM ComputePaddingWithOffset: total = max((out - 1) * stride + eff_filter
+// - in, 0); *pad = total / 2 (before), *offset = total % 2 (extra after).
+Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter,
+                       int32_t out, int32_t* pad, int32_t* offset);
+
+// True for a finite scale > 0 and a zero point in [-128, 127].
+bool valid_quant_s8(float scale, int32_t zero_point);
+
+// Element type an op struct was prepared for; evals return kBadState when it
+// does not match (e.g. a zero-initialised, never prepared op).
+enum class OpType : uint8_t { kUnprepared = 0, kInt8 = 1, kFloat32 = 2 };
+
+}  // namespace earshot::rt

@@ -1,0 +1,180 @@
+// TFLM reference_integer_ops::ConvPerChannel and reference_ops::Conv.
+#include "earshot/rt/ops/conv2d.h"
+
+#include "common.h"
+
+namespace earshot::rt {
+
+namespace {
+
+Status prepare_shape(const Conv2dParams& p, Conv2dOp* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Conv2dOp{};
+  if (!detail::dims_ok(p.batches, p.in_h, p.in_w, p.in_c) ||
+      !detail::dims_ok(p.out_c, p.filter_h, p.filter_w, p.in_c) || p.stride_h <= 0 ||
+      p.stride_w <= 0 || p.dilation_h <= 0 || p.dilation_w <= 0 ||
+      !detail::known_padding(p.padding)) {
+    return Status::kInvalidArgument;
+  }
+  if (!detail::known_activation(p.activation)) {
+    return p.activation == Activation::kTanh || p.activation == Activation::kSignBit
+               ? Status::kUnsupported
+               : Status::kInvalidArgument;
+  }
+  int32_t out_h = 0, out_w = 0, off = 0;
+  Status s = compute_out_size(p.padding, p.in_h, p.filter_h, p.stride_h, p.dilation_h, &out_h);
+  if (s != Status::kOk) return s;
+  s = compute_out_size(p.padding, p.in_w, p.filter_w, p.stride_w, p.dilation_w, &out_w);
+  if (s != Status::kOk) return s;
+  if (!detail::dims_ok(p.batches, out_h, out_w, p.out_c)) return Status::kInvalidArgument;
+  Conv2dOp o{};
+  s = compute_padding(p.stride_h, p.dilation_h, p.in_h, p.filter_h, out_h, &o.pad_h, &off);
+  if (s != Status::kOk) return s;
+  s = compute_padding(p.stride_w, p.dilation_w, p.in_w, p.filter_w, out_w, &o.pad_w, &off);
+  if (s != Status::kOk) return s;
+  o.batches = p.batches;
+  o.in_h = p.in_h;
+  o.in_w = p.in_w;
+  o.in_c = p.in_c;
+  o.out_h = out_h;
+  o.out_w = out_w;
+  o.out_c = p.out_c;
+  o.filter_h = p.filter_h;
+  o.filter_w = p.filter_w;
+  o.stride_h = p.stride_h;
+  o.stride_w = p.stride_w;
+  o.dilation_h = p.dilation_h;
+  o.dilation_w = p.dilation_w;
+  *op = o;
+  return Status::kOk;
+}
+
+}  // namespace
+
+size_t conv2d_prepare_bytes(const Conv2dParams& p) {
+  return p.out_c > 0 ? static_cast<size_t>(p.out_c) * sizeof(QuantizedMultiplier) : 0;
+}
+
+Status conv2d_prepare_s8(const Conv2dParams& p, void* mem, size_t bytes, Conv2dOp* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Conv2dOp{};
+  Conv2dOp o{};
+  Status s = prepare_shape(p, &o);
+  if (s != Status::kOk) return s;
+  if (!valid_quant_s8(p.input_scale, p.input_zero_point) ||
+      !valid_quant_s8(p.output_scale, p.output_zero_point) || p.filter_scales == nullptr ||
+      (p.filter_scale_count != 1 && p.filter_scale_count != p.out_c)) {
+    return Status::kInvalidArgument;
+  }
+  for (int32_t c = 0; c < p.filter_scale_count; ++c) {
+    if (!valid_quant_s8(p.filter_scales[c], 0)) return Status::kInvalidArgument;
+  }
+  if (mem == nullptr || !detail::aligned4(mem)) return Status::kInvalidArgument;
+  if (bytes < conv2d_prepare_bytes(p)) return Status::kBufferTooSmall;
+  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min,
+                          &o.act_max);
+  if (s != Status::kOk) return s;
+  auto* mult = static_cast<QuantizedMultiplier*>(mem);
+  for (int32_t c = 0; c < p.out_c; ++c) {
+    // TFLM PopulateConvolutionQuantizationParams: double product.
+    const float fs = p.filter_scales[p.filter_scale_count == 1 ? 0 : c];
+    const double eff = static_cast<double>(p.input_scale) * static_cast<double>(fs) /
+                       static_cast<double>(p.output_scale);
+    s = quantize_multiplier(eff, &mult[c]);
+    if (s != Status::kOk) return s;
+  }
+  o.mult = mult;
+  o.input_offset = -p.input_zero_point;
+  o.output_offset = p.output_zero_point;
+  o.type = OpType::kInt8;
+  *op = o;
+  return Status::kOk;
+}
+
+Status conv2d_prepare_f32(const Conv2dParams& p, Conv2dOp* op) {
+  Status s = prepare_shape(p, op);
+  if (s != Status::kOk) return s;
+  s = activation_range_f32(p.activation, &op->act_min_f, &op->act_max_f);
+  if (s != Status::kOk) {
+    *op = Conv2dOp{};
+    return s;
+  }
+  op->type = OpType::kFloat32;
+  return Status::kOk;
+}
+
+Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* filter,
+                      const int32_t* bias, int8_t* output) {
+  if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
+  if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
+  const int32_t cin = op.in_c;
+  for (int32_t b = 0; b < op.batches; ++b) {
+    for (int32_t oy = 0; oy < op.out_h; ++oy) {
+      const int32_t iy0 = oy * op.stride_h - op.pad_h;
+      for (int32_t ox = 0; ox < op.out_w; ++ox) {
+        const int32_t ix0 = ox * op.stride_w - op.pad_w;
+        int8_t* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
+        for (int32_t oc = 0; oc < op.out_c; ++oc) {
+          int32_t acc = 0;
+          for (int32_t fy = 0; fy < op.filter_h; ++fy) {
+            const int32_t iy = iy0 + op.dilation_h * fy;
+            if (iy < 0 || iy >= op.in_h) continue;
+            for (int32_t fx = 0; fx < op.filter_w; ++fx) {
+              const int32_t ix = ix0 + op.dilation_w * fx;
+              if (ix < 0 || ix >= op.in_w) continue;
+              const int8_t* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
+              const int8_t* f =
+                  filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
+              int32_t sum = 0;
+              for (int32_t ic = 0; ic < cin; ++ic) {
+                sum += static_cast<int32_t>(f[ic]) * (static_cast<int32_t>(in[ic]) + op.input_offset);
+              }
+              acc = detail::wrap_add(acc, sum);
+            }
+          }
+          if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
+          acc = multiply_by_quantized_multiplier(acc, op.mult[oc]);
+          acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
+          out[oc] = static_cast<int8_t>(acc);
+        }
+      }
+    }
+  }
+  return Status::kOk;
+}
+
+Status conv2d_eval_f32(const Conv2dOp& op, const float* input, const float* filter,
+                       const float* bias, float* output) {
+  if (op.type != OpType::kFloat32) return Status::kBadState;
+  if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
+  const int32_t cin = op.in_c;
+  for (int32_t b = 0; b < op.batches; ++b) {
+    for (int32_t oy = 0; oy < op.out_h; ++oy) {
+      const int32_t iy0 = oy * op.stride_h - op.pad_h;
+      for (int32_t ox = 0; ox < op.out_w; ++ox) {
+        const int32_t ix0 = ox * op.stride_w - op.pad_w;
+        float* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
+        for (int32_t oc = 0; oc < op.out_c; ++oc) {
+          float acc = 0.0f;
+          for (int32_t fy = 0; fy < op.filter_h; ++fy) {
+            const int32_t iy = iy0 + op.dilation_h * fy;
+            if (iy < 0 || iy >= op.in_h) continue;
+            for (int32_t fx = 0; fx < op.filter_w; ++fx) {
+              const int32_t ix = ix0 + op.dilation_w * fx;
+              if (ix < 0 || ix >= op.in_w) continue;
+              const float* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
+              const float* f =
+                  filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
+              for (int32_t ic = 0; ic < cin; ++ic) acc += in[ic] * f[ic];
+            }
+          }
+          if (bias != nullptr) acc += bias[oc];
+          out[oc] = detail::clamp_f32(acc, op.act_min_f, op.act_max_f);
+        }
+      }
+    }
+  }
+  return Status::kOk;
+}
+
+}  // namespace earshot::rt

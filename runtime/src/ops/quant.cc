@@ -1,0 +1,183 @@
+#include "earshot/rt/ops/quant.h"
+
+#include <math.h>
+
+#include <limits>
+
+namespace earshot::rt {
+
+Status quantize_multiplier(double real, QuantizedMultiplier* out) {
+  if (out == nullptr || !isfinite(real)) return Status::kInvalidArgument;
+  if (real == 0.0) {
+    *out = {0, 0};
+    return Status::kOk;
+  }
+  int shift = 0;
+  const double q = frexp(real, &shift);
+  int64_t q_fixed = static_cast<int64_t>(round(q * static_cast<double>(1LL << 31)));
+  if (q_fixed == (1LL << 31)) {
+    q_fixed /= 2;
+    ++shift;
+  }
+  if (shift < -31) {
+    shift = 0;
+    q_fixed = 0;
+  }
+  // |real| >= 2^31: x * 2^shift cannot be represented in TFLM's int32 either.
+  if (shift > 31) return Status::kInvalidArgument;
+  out->multiplier = static_cast<int32_t>(q_fixed);
+  out->shift = shift;
+  return Status::kOk;
+}
+
+int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  const bool overflow = a == b && a == std::numeric_limits<int32_t>::min();
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  const int32_t high = static_cast<int32_t>((ab + nudge) / (1LL << 31));
+  return overflow ? std::numeric_limits<int32_t>::max() : high;
+}
+
+int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+  if (exponent <= 0) return x;
+  if (exponent > 31) exponent = 31;
+  const int32_t mask = static_cast<int32_t>((1LL << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m) {
+  const int left = m.shift > 0 ? m.shift : 0;
+  const int right = m.shift > 0 ? 0 : -m.shift;
+  // TFLM computes x * (1 << left) in int32; wrap like the hardware does
+  // instead of relying on undefined behaviour.
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) *
+                                               (static_cast<uint32_t>(1) << (left & 31)));
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
+}
+
+bool valid_quant_s8(float scale, int32_t zero_point) {
+  return isfinite(scale) && scale > 0.0f && zero_point >= -128 && zero_point <= 127;
+}
+
+namespace {
+
+// TFLM kernel_util.cc Quantize(): round(f / scale) in float.
+Status quantize_bound(float scale, int32_t zp, float f, int32_t* q) {
+  const float t = roundf(f / scale);
+  if (!(t >= -2147483648.0f && t <= 2147483520.0f)) return Status::kInvalidArgument;
+  const int64_t v = static_cast<int64_t>(zp) + static_cast<int64_t>(t);
+  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+    return Status::kInvalidArgument;
+  }
+  *q = static_cast<int32_t>(v);
+  return Status::kOk;
+}
+
+}  // namespace
+
+Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
+                           int32_t* hi) {
+  if (lo == nullptr || hi == nullptr || !valid_quant_s8(out_scale, out_zp)) {
+    return Status::kInvalidArgument;
+  }
+  int32_t a = -128;
+  int32_t b = 127;
+  int32_t q = 0;
+  Status s = Status::kOk;
+  switch (act) {
+    case Activation::kNone:
+      break;
+    case Activation::kRelu:
+      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
+      a = q > a ? q : a;
+      break;
+    case Activation::kRelu6:
+      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
+      a = q > a ? q : a;
+      if ((s = quantize_bound(out_scale, out_zp, 6.0f, &q)) != Status::kOk) return s;
+      b = q < b ? q : b;
+      break;
+    case Activation::kReluN1To1:
+      if ((s = quantize_bound(out_scale, out_zp, -1.0f, &q)) != Status::kOk) return s;
+      a = q > a ? q : a;
+      if ((s = quantize_bound(out_scale, out_zp, 1.0f, &q)) != Status::kOk) return s;
+      b = q < b ? q : b;
+      break;
+    case Activation::kTanh:
+    case Activation::kSignBit:
+      return Status::kUnsupported;
+    default:
+      return Status::kInvalidArgument;
+  }
+  *lo = a;
+  *hi = b;
+  return Status::kOk;
+}
+
+Status activation_range_f32(Activation act, float* lo, float* hi) {
+  if (lo == nullptr || hi == nullptr) return Status::kInvalidArgument;
+  switch (act) {
+    case Activation::kNone:
+      *lo = std::numeric_limits<float>::lowest();
+      *hi = std::numeric_limits<float>::max();
+      return Status::kOk;
+    case Activation::kRelu:
+      *lo = 0.0f;
+      *hi = std::numeric_limits<float>::max();
+      return Status::kOk;
+    case Activation::kRelu6:
+      *lo = 0.0f;
+      *hi = 6.0f;
+      return Status::kOk;
+    case Activation::kReluN1To1:
+      *lo = -1.0f;
+      *hi = 1.0f;
+      return Status::kOk;
+    case Activation::kTanh:
+    case Activation::kSignBit:
+      return Status::kUnsupported;
+    default:
+      return Status::kInvalidArgument;
+  }
+}
+
+Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride,
+                        int32_t dilation, int32_t* out) {
+  if (out == nullptr || in <= 0 || filter <= 0 || stride <= 0 || dilation <= 0) {
+    return Status::kInvalidArgument;
+  }
+  const int64_t eff = (static_cast<int64_t>(filter) - 1) * dilation + 1;
+  int64_t v = 0;
+  switch (padding) {
+    case Padding::kSame:
+      v = (static_cast<int64_t>(in) + stride - 1) / stride;
+      break;
+    case Padding::kValid:
+      v = (static_cast<int64_t>(in) + stride - eff) / stride;
+      break;
+    default:
+      return Status::kInvalidArgument;
+  }
+  if (v <= 0 || v > std::numeric_limits<int32_t>::max()) return Status::kInvalidArgument;
+  *out = static_cast<int32_t>(v);
+  return Status::kOk;
+}
+
+Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter,
+                       int32_t out, int32_t* pad, int32_t* offset) {
+  if (pad == nullptr || offset == nullptr || in < 0 || filter <= 0 || out < 0 || stride <= 0 ||
+      dilation <= 0) {
+    return Status::kInvalidArgument;
+  }
+  const int64_t eff = (static_cast<int64_t>(filter) - 1) * dilation + 1;
+  int64_t total = (static_cast<int64_t>(out) - 1) * stride + eff - in;
+  total = total > 0 ? total : 0;
+  if (total / 2 > std::numeric_limits<int32_t>::max()) return Status::kInvalidArgument;
+  *offset = static_cast<int32_t>(total % 2);
+  *pad = static_cast<int32_t>(total / 2);
+  return Status::kOk;
+}
+
+}  // namespace earshot::rt
