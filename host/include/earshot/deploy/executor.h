@@ -1,0 +1,66 @@
+// Runs a Graph on the host with the device's kernels (runtime/ ops, float32
+// or int8) over a static arena laid out by plan_arena(): the same arithmetic
+// and the same memory plan the microcontroller uses.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "earshot/deploy/graph.h"
+
+namespace earshot::deploy {
+
+// Static memory plan for the activations. Every non-constant tensor lives
+// from the op that writes it (or the start, for inputs) to the last op that
+// reads it (or the end, for outputs). Buffers whose lifetimes overlap never
+// share bytes; the rest are packed greedily, largest first, at the lowest
+// offset that fits (TFLite Micro's greedy planner). A RESHAPE output whose
+// input dies at that op shares the input's bytes (no copy).
+struct ArenaPlan {
+  static constexpr size_t kAlign = 16;
+  std::vector<int64_t> offset;  // per tensor; -1 for constants
+  std::vector<int32_t> first_op, last_op;  // lifetime, -1 / ops.size() at the edges
+  std::vector<int32_t> alias_of;  // tensor whose bytes it shares, or -1
+  size_t arena_bytes = 0;
+  size_t sum_of_buffers = 0;  // what a planner without reuse would need
+};
+ArenaPlan plan_arena(const Graph& g);
+
+class Executor {
+ public:
+  // Validates the graph, plans the arena and prepares every op (multipliers,
+  // activation ranges). Throws earshot::Error naming the op that fails.
+  explicit Executor(Graph g);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  const Graph& graph() const { return g_; }
+  const ArenaPlan& plan() const { return plan_; }
+  // Bytes the ops' prepare() keeps (per-channel multipliers).
+  size_t op_data_bytes() const { return op_data_.size(); }
+
+  // Raw access to a tensor's bytes (activations: in the arena).
+  void* data(int32_t tensor);
+  const void* data(int32_t tensor) const;
+  void* input(size_t i) { return data(g_.inputs[i]); }
+  const void* output(size_t i) const { return data(g_.outputs[i]); }
+
+  // Runs every op; after_op(k), when given, is called after op k, while its
+  // output is still in the arena (calibration reads ranges there).
+  void invoke(const std::function<void(size_t)>& after_op = {});
+
+ private:
+  struct Prepared;
+  Graph g_;
+  ArenaPlan plan_;
+  std::vector<uint8_t> arena_storage_;
+  uint8_t* arena_ = nullptr;
+  std::vector<uint8_t> op_data_;
+  std::vector<std::unique_ptr<Prepared>> prepared_;
+};
+
+}  // namespace earshot::deploy

@@ -1,0 +1,190 @@
+// Post-training int8 quantization following TFLite's int8 specification.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "earshot/deploy/convert.h"
+#include "earshot/deploy/executor.h"
+#include "earshot/error.h"
+
+namespace earshot::deploy {
+
+void choose_quant_params(float min, float max, float* scale, int32_t* zero_point) {
+  double lo = std::min(0.0, static_cast<double>(min));
+  double hi = std::max(0.0, static_cast<double>(max));
+  if (!(hi > lo)) hi = lo + 1e-6;  // a tensor that is always 0
+  const double s = (hi - lo) / 255.0;
+  const double zp = std::round(-128.0 - lo / s);
+  *scale = static_cast<float>(s);
+  *zero_point = static_cast<int32_t>(std::clamp(zp, -128.0, 127.0));
+}
+
+Ranges calibrate(const Graph& float_graph, size_t count, const std::function<void(size_t, float*)>& example) {
+  if (float_graph.quantized()) throw Error("calibrate: the graph is already quantized");
+  if (count == 0) throw Error("calibrate: no calibration examples");
+  Executor ex(float_graph);
+  const size_t n = float_graph.tensors.size();
+  Ranges r;
+  r.min.assign(n, std::numeric_limits<float>::infinity());
+  r.max.assign(n, -std::numeric_limits<float>::infinity());
+  auto observe = [&](int32_t t) {
+    const TensorInfo& info = float_graph.tensors[static_cast<size_t>(t)];
+    const float* d = static_cast<const float*>(ex.data(t));
+    const auto [lo, hi] = std::minmax_element(d, d + info.elements());
+    r.min[static_cast<size_t>(t)] = std::min(r.min[static_cast<size_t>(t)], *lo);
+    r.max[static_cast<size_t>(t)] = std::max(r.max[static_cast<size_t>(t)], *hi);
+  };
+  for (size_t i = 0; i < count; ++i) {
+    example(i, static_cast<float*>(ex.input(0)));
+    for (int32_t in : float_graph.inputs) observe(in);
+    ex.invoke([&](size_t k) { observe(float_graph.ops[k].outputs[0]); });
+  }
+  r.examples = count;
+  for (size_t t = 0; t < n; ++t) {
+    if (!float_graph.tensors[t].is_constant() && !(std::isfinite(r.min[t]) && std::isfinite(r.max[t]))) {
+      throw Error("calibrate: tensor '" + float_graph.tensors[t].name + "' took non-finite values");
+    }
+  }
+  return r;
+}
+
+namespace {
+
+void set_quant(TensorInfo& t, float scale, int32_t zp) {
+  t.type = DType::kInt8;
+  t.scale = {scale};
+  t.zero_point = {zp};
+  t.quantized_dimension = 0;
+}
+
+// Symmetric int8 weights: per slice along dimension 0 (channels) or one scale.
+void quantize_weights(TensorInfo& w, bool per_channel) {
+  const float* f = reinterpret_cast<const float*>(w.data.data());
+  const size_t slices = per_channel ? static_cast<size_t>(w.shape[0]) : 1;
+  const size_t per = w.elements() / slices;
+  std::vector<uint8_t> q(w.elements());
+  w.scale.assign(slices, 0.0f);
+  w.zero_point.assign(slices, 0);
+  for (size_t c = 0; c < slices; ++c) {
+    float absmax = 0.0f;
+    for (size_t i = 0; i < per; ++i) absmax = std::max(absmax, std::fabs(f[c * per + i]));
+    const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
+    w.scale[c] = scale;
+    for (size_t i = 0; i < per; ++i) {
+      const float v = std::round(f[c * per + i] / scale);
+      q[c * per + i] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f)));
+    }
+  }
+  w.data = std::move(q);
+  w.type = DType::kInt8;
+  w.quantized_dimension = 0;
+}
+
+// int32 bias with scale input_scale * weight_scale (per channel when the weights are).
+void quantize_bias(TensorInfo& b, float input_scale, const std::vector<float>& weight_scales) {
+  const float* f = reinterpret_cast<const float*>(b.data.data());
+  const size_t n = b.elements();
+  std::vector<int32_t> q(n);
+  b.scale.assign(weight_scales.size(), 0.0f);
+  b.zero_point.assign(weight_scales.size(), 0);
+  for (size_t i = 0; i < weight_scales.size(); ++i) b.scale[i] = input_scale * weight_scales[i];
+  for (size_t i = 0; i < n; ++i) {
+    const double s = b.scale[b.scale.size() == 1 ? 0 : i];
+    const double v = std::round(static_cast<double>(f[i]) / s);
+    q[i] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
+  }
+  b.data.resize(n * sizeof(int32_t));
+  std::memcpy(b.data.data(), q.data(), b.data.size());
+  b.type = DType::kInt32;
+  b.quantized_dimension = 0;
+}
+
+}  // namespace
+
+Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& options) {
+  if (fg.quantized()) throw Error("quantize: the graph is already quantized");
+  if (ranges.min.size() != fg.tensors.size()) throw Error("quantize: the ranges belong to another graph");
+  Graph g = fg;
+  auto from_range = [&](int32_t t) {
+    float s;
+    int32_t zp;
+    choose_quant_params(ranges.min[static_cast<size_t>(t)], ranges.max[static_cast<size_t>(t)], &s, &zp);
+    set_quant(g.tensors[static_cast<size_t>(t)], s, zp);
+  };
+  for (int32_t in : g.inputs) from_range(in);
+  for (Op& op : g.ops) {
+    TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
+    const int32_t y = op.outputs[0];
+    TensorInfo& yt = g.tensors[static_cast<size_t>(y)];
+    switch (op.kind) {
+      case OpKind::kConv2D:
+      case OpKind::kFullyConnected: {
+        TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
+        quantize_weights(w, op.kind == OpKind::kConv2D);
+        if (op.inputs[2] >= 0) quantize_bias(g.tensors[static_cast<size_t>(op.inputs[2])], x.scale[0], w.scale);
+        from_range(y);
+        break;
+      }
+      case OpKind::kMaxPool2D:
+      case OpKind::kAvgPool2D:
+      case OpKind::kReshape:
+        set_quant(yt, x.scale[0], static_cast<int32_t>(x.zero_point[0]));
+        break;
+      case OpKind::kSoftmax:
+      case OpKind::kLogistic:
+        set_quant(yt, 1.0f / 256.0f, -128);
+        break;
+      case OpKind::kTanh:
+        set_quant(yt, 1.0f / 128.0f, 0);
+        break;
+      case OpKind::kRelu:
+      case OpKind::kRelu6:
+        from_range(y);
+        break;
+      case OpKind::kQuantize:
+      case OpKind::kDequantize:
+        throw Error("quantize: the float graph already has QUANTIZE/DEQUANTIZE ops");
+    }
+  }
+
+  if (options.io == IoType::kFloat32) {
+    // float32 at the edges: QUANTIZE after each input, DEQUANTIZE before each output.
+    std::vector<Op> ops;
+    for (int32_t& in : g.inputs) {
+      TensorInfo f = g.tensors[static_cast<size_t>(in)];
+      const int32_t q = in;
+      f.type = DType::kFloat32;
+      f.scale.clear();
+      f.zero_point.clear();
+      g.tensors[static_cast<size_t>(q)].name += "/int8";
+      g.tensors.push_back(f);
+      in = static_cast<int32_t>(g.tensors.size() - 1);
+      Op op;
+      op.kind = OpKind::kQuantize;
+      op.inputs = {in};
+      op.outputs = {q};
+      ops.push_back(op);
+    }
+    ops.insert(ops.end(), g.ops.begin(), g.ops.end());
+    for (int32_t& out : g.outputs) {
+      TensorInfo f = g.tensors[static_cast<size_t>(out)];
+      f.type = DType::kFloat32;
+      f.scale.clear();
+      f.zero_point.clear();
+      f.name += "/float";
+      g.tensors.push_back(f);
+      Op op;
+      op.kind = OpKind::kDequantize;
+      op.inputs = {out};
+      out = static_cast<int32_t>(g.tensors.size() - 1);
+      op.outputs = {out};
+      ops.push_back(op);
+    }
+    g.ops = std::move(ops);
+  }
+  g.validate("quantized model");
+  return g;
+}
+
+}  // namespace earshot::deploy
