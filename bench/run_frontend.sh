@@ -3,10 +3,11 @@
 #
 #   bench/run_frontend.sh            # from anywhere; run after scripts/setup.sh
 #
-# Builds the `release` preset (frontend_bench and what it links; other bench
-# targets are left alone), writes 10 minutes of deterministic test audio
+# Builds the `release` preset in its own directory, build/bench/build
+# (frontend_bench and what it links; other bench targets are left alone, and
+# build/release, which other benchmarks use, is not touched), writes 10 minutes of deterministic test audio
 # (build/bench/audio.npy, float32 16 kHz), then times on that same signal:
-#   * earshot (build/release/bench/frontend_bench): seed-001 spectrum streaming
+#   * earshot (build/bench/build/bench/frontend_bench): seed-001 spectrum streaming
 #     and whole-signal, log-mel with threads 1 and 2;
 #   * librosa under the repo venv and torchaudio under Debian's python3, log-mel
 #     with the same thread counts;
@@ -15,7 +16,7 @@
 # Environment: REPS (timed runs per case, default 7), AUDIO_SECONDS (600),
 # VENV_PY (default .venv/bin/python), TORCH_PY (default /usr/bin/python3),
 # SKIP_BUILD=1 to reuse the build, NATIVE=1 to build earshot with
-# -DEARSHOT_NATIVE=ON (-march=native) in build/release-native and write the
+# -DEARSHOT_NATIVE=ON (-march=native) in build/bench-native/build and write the
 # results to build/bench-native instead.
 set -euo pipefail
 
@@ -27,12 +28,11 @@ VENV_PY="${VENV_PY:-$ROOT/.venv/bin/python}"
 TORCH_PY="${TORCH_PY:-/usr/bin/python3}"
 NATIVE="${NATIVE:-0}"
 if [[ "$NATIVE" == 1 ]]; then
-  BUILD_DIR="$ROOT/build/release-native"
   OUT="$ROOT/build/bench-native"
 else
-  BUILD_DIR="$ROOT/build/release"
   OUT="$ROOT/build/bench"
 fi
+BUILD_DIR="$OUT/build"
 BENCH="$BUILD_DIR/bench/frontend_bench"
 THREADS=(1 2)
 
@@ -65,9 +65,9 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     cmake --preset release -B "$BUILD_DIR" -DEARSHOT_NATIVE=ON
     cmake --build "$BUILD_DIR" -j2 --target frontend_bench
   else
-    say "Build (release preset)"
-    cmake --preset release
-    cmake --build --preset release -j2 --target frontend_bench
+    say "Build (release preset, in $BUILD_DIR)"
+    cmake --preset release -B "$BUILD_DIR"
+    cmake --build "$BUILD_DIR" -j2 --target frontend_bench
   fi
 fi
 [[ -x "$BENCH" ]] || { echo "error: $BENCH was not built (is EARSHOT_BUILD_BENCH on?)" >&2; exit 1; }

@@ -2,6 +2,10 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "earshot/rt/frontend.h"
 #include "earshot/rt/cqt.h"
 #include "filterbank.h"
@@ -79,6 +83,152 @@ float compress(float x, Compression c, float amin, float db_scale) {
     case Compression::kDb: return db_scale * log10f(x > amin ? x : amin);
   }
   return x;
+}
+
+// Natural logarithm of normal, finite, positive floats: Cephes logf (x = m 2^e,
+// m in [sqrt(1/2), sqrt(2)), degree-9 polynomial in m - 1), about 1 ulp, in
+// place of 40-60 libm calls per frame. log_scalar (portable) and log_sse do the
+// same operations in the same order, so both give the same bits (checked on
+// x86 by building with -U__SSE2__). Inputs outside [FLT_MIN, FLT_MAX] go to
+// libm instead (see compress_all).
+constexpr float kLogP[9] = {7.0376836292E-2f,  -1.1514610310E-1f, 1.1676998740E-1f,
+                            -1.2420140846E-1f, 1.4249322787E-1f,  -1.6668057665E-1f,
+                            2.0000714765E-1f,  -2.4999993993E-1f, 3.3333331174E-1f};
+constexpr float kLn2Hi = 0.693359375f;
+constexpr float kLn2Lo = -2.12194440e-4f;
+constexpr float kSqrtHalf = 0.707106781186547524f;
+
+inline float log_poly(float f, float e) {
+  const float z = f * f;
+  float y = kLogP[0];
+  for (int i = 1; i < 9; ++i) y = y * f + kLogP[i];
+  y = y * f * z;
+  y = y + kLn2Lo * e;
+  y = y + -0.5f * z;
+  return (f + y) + kLn2Hi * e;
+}
+
+inline float log_scalar(float x) {
+  uint32_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  float e = static_cast<float>(static_cast<int>(bits >> 23) - 126);
+  bits = (bits & 0x007fffffu) | 0x3f000000u;  // mantissa in [0.5, 1)
+  float m;
+  memcpy(&m, &bits, sizeof m);
+  float f;
+  if (m < kSqrtHalf) {
+    e = e - 1.0f;
+    f = (m + m) - 1.0f;
+  } else {
+    f = m - 1.0f;
+  }
+  return log_poly(f, e);
+}
+
+// ln(1 + x) for x >= 0 from ln(u), u = 1 + x: ln(u) x / (u - 1) corrects the
+// rounding of u (Goldberg), exact for u == 1.
+inline float log1p_scalar(float x) {
+  const float u = 1.0f + x;
+  if (u == 1.0f) return x;
+  return log_scalar(u) * (x / (u - 1.0f));
+}
+
+inline bool log_ok(float x) { return x >= 1.17549435e-38f && x <= 3.40282347e38f; }
+
+#if defined(__SSE2__)
+inline __m128 log_sse(__m128 x) {
+  __m128i bits = _mm_castps_si128(x);
+  __m128 e = _mm_cvtepi32_ps(_mm_sub_epi32(_mm_srli_epi32(bits, 23), _mm_set1_epi32(126)));
+  bits = _mm_or_si128(_mm_and_si128(bits, _mm_set1_epi32(0x007fffff)), _mm_set1_epi32(0x3f000000));
+  const __m128 m = _mm_castsi128_ps(bits);
+  const __m128 small = _mm_cmplt_ps(m, _mm_set1_ps(kSqrtHalf));
+  const __m128 one = _mm_set1_ps(1.0f);
+  e = _mm_sub_ps(e, _mm_and_ps(small, one));
+  // (m + m) - 1 where small, m - 1 elsewhere (same roundings as the scalar path).
+  const __m128 f = _mm_sub_ps(_mm_add_ps(m, _mm_and_ps(small, m)), one);
+  const __m128 z = _mm_mul_ps(f, f);
+  __m128 y = _mm_set1_ps(kLogP[0]);
+  for (int i = 1; i < 9; ++i) y = _mm_add_ps(_mm_mul_ps(y, f), _mm_set1_ps(kLogP[i]));
+  y = _mm_mul_ps(_mm_mul_ps(y, f), z);
+  y = _mm_add_ps(y, _mm_mul_ps(_mm_set1_ps(kLn2Lo), e));
+  y = _mm_add_ps(y, _mm_mul_ps(_mm_set1_ps(-0.5f), z));
+  return _mm_add_ps(_mm_add_ps(f, y), _mm_mul_ps(_mm_set1_ps(kLn2Hi), e));
+}
+
+// 1 where lanes are in [FLT_MIN, FLT_MAX] (false for NaN).
+inline bool log_ok4(__m128 x) {
+  const __m128 ok = _mm_and_ps(_mm_cmpge_ps(x, _mm_set1_ps(1.17549435e-38f)), _mm_cmple_ps(x, _mm_set1_ps(3.40282347e38f)));
+  return _mm_movemask_ps(ok) == 0xf;
+}
+#endif
+
+// compress() over n values. log1p of x >= 0, and ln / dB of max(x, amin), use
+// log_scalar / log_sse; anything else (negative, NaN, infinite, subnormal
+// inputs) goes through compress() and libm.
+void compress_all(float* x, int n, Compression c, float amin, float db_scale) {
+  if (c == Compression::kNone) return;
+  // ln -> output units: 1 (ln, log1p) or db_scale log10(e) (dB).
+  const float scale = c == Compression::kDb ? static_cast<float>(db_scale * 0.43429448190325182765) : 1.0f;
+  const float floor = c == Compression::kLog1p ? 0.0f : amin;
+  int i = 0;
+#if defined(__SSE2__)
+  const __m128 vfloor = _mm_set1_ps(floor);
+  const __m128 vscale = _mm_set1_ps(scale);
+  const __m128 one = _mm_set1_ps(1.0f);
+  for (; i + 4 <= n; i += 4) {
+    const __m128 v = _mm_loadu_ps(x + i);
+    if (c == Compression::kLog1p) {
+      const __m128 u = _mm_add_ps(one, v);
+      if (!(_mm_movemask_ps(_mm_cmpge_ps(v, _mm_setzero_ps())) == 0xf && log_ok4(u))) break;
+      const __m128 r = _mm_mul_ps(log_sse(u), _mm_div_ps(v, _mm_sub_ps(u, one)));
+      // u == 1: x itself (the division above is 0/0 there).
+      const __m128 exact = _mm_cmpeq_ps(u, one);
+      _mm_storeu_ps(x + i, _mm_or_ps(_mm_and_ps(exact, v), _mm_andnot_ps(exact, r)));
+    } else {
+      const __m128 m = _mm_max_ps(v, vfloor);
+      if (!log_ok4(m) || _mm_movemask_ps(_mm_cmpord_ps(v, v)) != 0xf) break;
+      _mm_storeu_ps(x + i, _mm_mul_ps(log_sse(m), vscale));
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const float v = x[i];
+    if (c == Compression::kLog1p) {
+      x[i] = v >= 0.0f && log_ok(1.0f + v) ? log1p_scalar(v) : compress(v, c, amin, db_scale);
+    } else {
+      const float m = v > floor ? v : floor;
+      x[i] = log_ok(m) && v == v ? log_scalar(m) * scale : compress(v, c, amin, db_scale);
+    }
+  }
+}
+
+// Dot product in four lanes (element j adds to lane j % 4), lanes summed as
+// (0 + 2) + (1 + 3): the same operations with SSE or without.
+float dot4(const float* w, const float* x, int len) {
+  float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  int j = 0;
+#if defined(__SSE2__)
+  __m128 acc = _mm_setzero_ps();
+  for (; j + 4 <= len; j += 4) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(w + j), _mm_loadu_ps(x + j)));
+  _mm_storeu_ps(a, acc);
+#else
+  for (; j + 4 <= len; j += 4) {
+    for (int l = 0; l < 4; ++l) a[l] += w[j + l] * x[j + l];
+  }
+#endif
+  for (int l = 0; j < len; ++j, ++l) a[l] += w[j] * x[j];
+  return (a[0] + a[2]) + (a[1] + a[3]);
+}
+
+float frame_mean(const float* x, int n) {
+  float acc[8] = {};
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int l = 0; l < 8; ++l) acc[l] += x[i + l];
+  }
+  for (; i < n; ++i) acc[i % 8] += x[i];
+  const float sum = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+  return sum / static_cast<float>(n);
 }
 
 }  // namespace
@@ -188,7 +338,9 @@ Status FrameAnalyzer::layout(Bump& bump) {
     case FeatureKind::kMfcc:
       rows = cfg_.n_mels;
       for (int r = 0; r < rows; ++r) {
-        for (int k = 0; k < n_bins_; ++k) {
+        int k0 = 0, k1 = 0;
+        detail::mel_row_bins(cfg_, n, r, &k0, &k1);
+        for (int k = k0; k < k1; ++k) {
           if (detail::mel_weight(cfg_, n, r, k) > 0.0) ++n_weights_;
         }
       }
@@ -221,7 +373,9 @@ Status FrameAnalyzer::fill() {
     for (int r = 0; r < cfg_.n_mels; ++r) {
       int first = -1;
       int count = 0;
-      for (int k = 0; k < n_bins_; ++k) {
+      int k0 = 0, k1 = 0;
+      detail::mel_row_bins(cfg_, n, r, &k0, &k1);
+      for (int k = k0; k < k1; ++k) {
         const double w = detail::mel_weight(cfg_, n, r, k);
         if (w > 0.0) {
           if (first < 0) first = k;
@@ -327,36 +481,49 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     return Status::kOk;
   }
 
-  if (cfg_.subtract_mean) {
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i) sum += frame[i];
-    const float mean = static_cast<float>(sum / n);
+  // Mean removal and window in one pass. The mean is a float sum in 8
+  // interleaved accumulators (no serial chain of dependent adds).
+  float mean = 0.0f;
+  if (cfg_.subtract_mean) mean = frame_mean(frame, n);
+  if (window_ != nullptr && cfg_.subtract_mean) {
+    for (int i = 0; i < n; ++i) buf[i] = (frame[i] - mean) * window_[i];
+  } else if (window_ != nullptr) {
+    for (int i = 0; i < n; ++i) buf[i] = frame[i] * window_[i];
+  } else if (cfg_.subtract_mean) {
     for (int i = 0; i < n; ++i) buf[i] = frame[i] - mean;
   } else {
     memcpy(buf, frame, sizeof(float) * static_cast<size_t>(n));
   }
-  if (window_ != nullptr) {
-    for (int i = 0; i < n; ++i) buf[i] *= window_[i];
-  }
-  fft_.forward(buf, spec, work);
+  // Only the bins the features use, in split form (re, im) over spec.
+  float* re = reinterpret_cast<float*>(spec);
+  float* im = re + n_bins_;
   switch (cfg_.kind) {
-    case FeatureKind::kSpectrum:
-      for (int i = 0; i < n_out_; ++i) {
-        const Complex c = spec[bin_lo_ + i];
-        out[i] = compress(magnitude_pow(c.re, c.im), cfg_.compression, cfg_.amin, db_scale);
+    case FeatureKind::kSpectrum: {
+      fft_.forward_bins(buf, bin_lo_, bin_lo_ + n_out_, re, im, work);
+      if (p == 1.0f) {
+        for (int i = 0; i < n_out_; ++i) out[i] = sqrtf(re[i] * re[i] + im[i] * im[i]);
+      } else {
+        for (int i = 0; i < n_out_; ++i) out[i] = magnitude_pow(re[i], im[i]);
       }
+      compress_all(out, n_out_, cfg_.compression, cfg_.amin, db_scale);
       break;
+    }
     case FeatureKind::kMel:
     case FeatureKind::kMfcc: {
-      for (int k = 0; k < n_bins_; ++k) pw[k] = magnitude_pow(spec[k].re, spec[k].im);
-      float* dst = cfg_.kind == FeatureKind::kMel ? out : mel;
+      int k_end = 1;
       for (int r = 0; r < cfg_.n_mels; ++r) {
-        const float* w = weights_ + row_offset_[r];
-        const float* x = pw + row_start_[r];
-        float acc = 0.0f;
-        for (int j = 0; j < row_len_[r]; ++j) acc += w[j] * x[j];
-        dst[r] = compress(acc, cfg_.compression, cfg_.amin, db_scale);
+        const int e = row_start_[r] + row_len_[r];
+        k_end = e > k_end ? e : k_end;
       }
+      fft_.forward_bins(buf, 0, k_end, re, im, work);
+      if (p == 2.0f) {
+        for (int k = 0; k < k_end; ++k) pw[k] = re[k] * re[k] + im[k] * im[k];
+      } else {
+        for (int k = 0; k < k_end; ++k) pw[k] = magnitude_pow(re[k], im[k]);
+      }
+      float* dst = cfg_.kind == FeatureKind::kMel ? out : mel;
+      for (int r = 0; r < cfg_.n_mels; ++r) dst[r] = dot4(weights_ + row_offset_[r], pw + row_start_[r], row_len_[r]);
+      compress_all(dst, cfg_.n_mels, cfg_.compression, cfg_.amin, db_scale);
       if (cfg_.kind == FeatureKind::kMfcc) {
         const int m = cfg_.n_mels;
         for (int k = 0; k < cfg_.n_mfcc; ++k) {

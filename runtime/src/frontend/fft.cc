@@ -1,9 +1,26 @@
-// Mixed-radix FFT after the structure of kissfft (Mark Borgerding): the length
-// is factored into 4s, then 2s, 3s, 5s and generic odd factors; a recursive
-// decimation in time applies one butterfly pass per factor.
+// Two complex FFTs and the real FFT built on them.
+//
+// * Powers of two >= 16: iterative Stockham radix-4 decimation in frequency on
+//   split arrays (re[], im[]), ping-ponging between two buffers, with a final
+//   radix-2 stage when log2 n is odd. Each stage reads contiguous runs and
+//   precomputed twiddles, so it vectorises: the stage kernels are templates
+//   over a lane type, instantiated for SSE (4 lanes, x86) and for float (the
+//   portable path, e.g. Cortex-M4). The first stage (stride 1) runs four
+//   butterflies side by side and transposes their outputs; later stages have
+//   strides that are multiples of 4 and run four butterflies of one twiddle.
+// * Every other length: mixed-radix FFT after the structure of kissfft (Mark
+//   Borgerding): the length is factored into 4s, then 2s, 3s, 5s and generic
+//   odd factors; a recursive decimation in time applies one butterfly pass per
+//   factor.
+// * Real input of even length n: one complex FFT of n/2 points on
+//   z[j] = x[2j] + i x[2j+1] and a split step, run only for the bins wanted.
 #include "earshot/rt/fft.h"
 
 #include <math.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace earshot::rt {
 namespace {
@@ -146,6 +163,239 @@ void work(Complex* out, const Complex* in, int fstride, const int* factors, cons
   }
 }
 
+
+// ---------------------------------------------------------------------------
+// Lane types for the split-array kernels: float (portable) and, on x86, F4.
+
+template <class V>
+struct Lane;
+
+template <>
+struct Lane<float> {
+  static constexpr int kWidth = 1;
+  static float load(const float* p) { return *p; }
+  static void store(float* p, float v) { *p = v; }
+  static float splat(float v) { return v; }
+  static float load_reversed(const float* p) { return *p; }  // p[0], lanes reversed
+};
+
+#if defined(__SSE2__)
+struct F4 {
+  __m128 v;
+};
+inline F4 operator+(F4 a, F4 b) { return {_mm_add_ps(a.v, b.v)}; }
+inline F4 operator-(F4 a, F4 b) { return {_mm_sub_ps(a.v, b.v)}; }
+inline F4 operator*(F4 a, F4 b) { return {_mm_mul_ps(a.v, b.v)}; }
+
+template <>
+struct Lane<F4> {
+  static constexpr int kWidth = 4;
+  static F4 load(const float* p) { return {_mm_loadu_ps(p)}; }
+  static void store(float* p, F4 v) { _mm_storeu_ps(p, v.v); }
+  static F4 splat(float v) { return {_mm_set1_ps(v)}; }
+  // {p[0], p[-1], p[-2], p[-3]}
+  static F4 load_reversed(const float* p) {
+    const __m128 x = _mm_loadu_ps(p - 3);
+    return {_mm_shuffle_ps(x, x, _MM_SHUFFLE(0, 1, 2, 3))};
+  }
+};
+using Wide = F4;
+#else
+using Wide = float;
+#endif
+
+// One radix-4 DIF butterfly: inputs a, b, c, d; outputs
+// y0 = (a+c) + (b+d), y1 = w1 ((a-c) - i (b-d)), y2 = w2 ((a+c) - (b+d)),
+// y3 = w3 ((a-c) + i (b-d)); o = {y0r, y0i, y1r, y1i, y2r, y2i, y3r, y3i}.
+template <class V>
+inline void radix4(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V w1r, V w1i, V w2r, V w2i, V w3r, V w3i,
+                   V* o) {
+  const V apcr = ar + cr, apci = ai + ci, amcr = ar - cr, amci = ai - ci;
+  const V bpdr = br + dr, bpdi = bi + di, bmdr = br - dr, bmdi = bi - di;
+  o[0] = apcr + bpdr;
+  o[1] = apci + bpdi;
+  const V t1r = amcr + bmdi, t1i = amci - bmdr;
+  const V t2r = apcr - bpdr, t2i = apci - bpdi;
+  const V t3r = amcr - bmdi, t3i = amci + bmdr;
+  o[2] = t1r * w1r - t1i * w1i;
+  o[3] = t1r * w1i + t1i * w1r;
+  o[4] = t2r * w2r - t2i * w2i;
+  o[5] = t2r * w2i + t2i * w2r;
+  o[6] = t3r * w3r - t3i * w3i;
+  o[7] = t3r * w3i + t3i * w3r;
+}
+
+// The same butterfly with unit twiddles (the last radix-4 stage when L = 4).
+template <class V>
+inline void radix4_unit(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V* o) {
+  const V apcr = ar + cr, apci = ai + ci, amcr = ar - cr, amci = ai - ci;
+  const V bpdr = br + dr, bpdi = bi + di, bmdr = br - dr, bmdi = bi - di;
+  o[0] = apcr + bpdr;
+  o[1] = apci + bpdi;
+  o[2] = amcr + bmdi;
+  o[3] = amci - bmdr;
+  o[4] = apcr - bpdr;
+  o[5] = apci - bpdi;
+  o[6] = amcr - bmdi;
+  o[7] = amci + bmdr;
+}
+
+// Last radix-4 stage when L = 4 (n1 = 1, s = n/4): all twiddles are 1.
+template <class V>
+void stage4_unit(int s, const float* xr, const float* xi, float* yr, float* yi) {
+  using L = Lane<V>;
+  for (int q = 0; q < s; q += L::kWidth) {
+    V o[8];
+    radix4_unit<V>(L::load(xr + q), L::load(xi + q), L::load(xr + q + s), L::load(xi + q + s), L::load(xr + q + 2 * s),
+                   L::load(xi + q + 2 * s), L::load(xr + q + 3 * s), L::load(xi + q + 3 * s), o);
+    for (int r = 0; r < 4; ++r) {
+      L::store(yr + q + r * s, o[2 * r]);
+      L::store(yi + q + r * s, o[2 * r + 1]);
+    }
+  }
+}
+
+// Radix-4 stage of length-L sub-transforms at stride s (n1 = L/4, s * L = n):
+// y[q + s(4p + r)] = butterfly r of x[q + s(p + k n1)], k = 0..3, for p < n1,
+// q < s. Vectorised over q, so s must be a multiple of the lane width.
+template <class V>
+void stage4(int n1, int s, const float* tw, const float* xr, const float* xi, float* yr, float* yi) {
+  using L = Lane<V>;
+  const int step = s * n1;
+  for (int p = 0; p < n1; ++p) {
+    const V w1r = L::splat(tw[p]), w1i = L::splat(tw[n1 + p]);
+    const V w2r = L::splat(tw[2 * n1 + p]), w2i = L::splat(tw[3 * n1 + p]);
+    const V w3r = L::splat(tw[4 * n1 + p]), w3i = L::splat(tw[5 * n1 + p]);
+    const int in0 = s * p;
+    const int out0 = 4 * s * p;
+    for (int q = 0; q < s; q += L::kWidth) {
+      const int i = in0 + q;
+      V o[8];
+      radix4<V>(L::load(xr + i), L::load(xi + i), L::load(xr + i + step), L::load(xi + i + step),
+                L::load(xr + i + 2 * step), L::load(xi + i + 2 * step), L::load(xr + i + 3 * step),
+                L::load(xi + i + 3 * step), w1r, w1i, w2r, w2i, w3r, w3i, o);
+      const int j = out0 + q;
+      L::store(yr + j, o[0]);
+      L::store(yi + j, o[1]);
+      L::store(yr + j + s, o[2]);
+      L::store(yi + j + s, o[3]);
+      L::store(yr + j + 2 * s, o[4]);
+      L::store(yi + j + 2 * s, o[5]);
+      L::store(yr + j + 3 * s, o[6]);
+      L::store(yi + j + 3 * s, o[7]);
+    }
+  }
+}
+
+#if defined(__SSE2__)
+// y[4p + r] = row r, lane p: the 4x4 transpose of rows r0..r3, stored at y.
+inline void store_transposed(float* y, __m128 r0, __m128 r1, __m128 r2, __m128 r3) {
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+  _mm_storeu_ps(y, r0);
+  _mm_storeu_ps(y + 4, r1);
+  _mm_storeu_ps(y + 8, r2);
+  _mm_storeu_ps(y + 12, r3);
+}
+
+// The first stage (s = 1) four butterflies (p .. p+3) at a time: inputs and
+// twiddles are contiguous in p; outputs y[4p + r] need a 4x4 transpose.
+void stage4_first_sse(int n1, const float* tw, const float* xr, const float* xi, float* yr, float* yi) {
+  using L = Lane<F4>;
+  for (int p = 0; p < n1; p += 4) {
+    F4 o[8];
+    radix4<F4>(L::load(xr + p), L::load(xi + p), L::load(xr + p + n1), L::load(xi + p + n1),
+               L::load(xr + p + 2 * n1), L::load(xi + p + 2 * n1), L::load(xr + p + 3 * n1),
+               L::load(xi + p + 3 * n1), L::load(tw + p), L::load(tw + n1 + p), L::load(tw + 2 * n1 + p),
+               L::load(tw + 3 * n1 + p), L::load(tw + 4 * n1 + p), L::load(tw + 5 * n1 + p), o);
+    store_transposed(yr + 4 * p, o[0].v, o[2].v, o[4].v, o[6].v);
+    store_transposed(yi + 4 * p, o[1].v, o[3].v, o[5].v, o[7].v);
+  }
+}
+#endif
+
+// Final radix-2 stage (L = 2, stride s = n/2): y[q] = x[q] + x[q+s], y[q+s] = x[q] - x[q+s].
+template <class V>
+void stage2_last(int s, const float* xr, const float* xi, float* yr, float* yi) {
+  using L = Lane<V>;
+  for (int q = 0; q < s; q += L::kWidth) {
+    const V ar = L::load(xr + q), ai = L::load(xi + q);
+    const V br = L::load(xr + q + s), bi = L::load(xi + q + s);
+    L::store(yr + q, ar + br);
+    L::store(yi + q, ai + bi);
+    L::store(yr + q + s, ar - br);
+    L::store(yi + q + s, ai - bi);
+  }
+}
+
+// Split arrays <-> interleaved complex.
+void deinterleave(const float* in, int n, float* re, float* im) {
+  int j = 0;
+#if defined(__SSE2__)
+  for (; j + 4 <= n; j += 4) {
+    const __m128 a = _mm_loadu_ps(in + 2 * j);
+    const __m128 b = _mm_loadu_ps(in + 2 * j + 4);
+    _mm_storeu_ps(re + j, _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+    _mm_storeu_ps(im + j, _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+  }
+#endif
+  for (; j < n; ++j) {
+    re[j] = in[2 * j];
+    im[j] = in[2 * j + 1];
+  }
+}
+
+void interleave(const float* re, const float* im, int n, Complex* out) {
+  for (int j = 0; j < n; ++j) out[j] = {re[j], im[j]};
+}
+
+// Split step of the real FFT for bins k0 <= k < k1 (k <= h) from the half-length
+// spectrum Z (split form, h points), with hw = e^{-2 pi i k / 2h} / 2:
+// X[k] = (Z[k] + conj Z[h-k]) / 2 - i e^{-2 pi i k / 2h} (Z[k] - conj Z[h-k]) / 2
+// (indices mod h).
+template <class V>
+inline void split_bins(V zkr, V zki, V zjr, V zji, V hwr, V hwi, V* xr, V* xi) {
+  const V half = Lane<V>::splat(0.5f);
+  const V sr = zkr + zjr;
+  const V si = zki + zji;
+  const V dr = zkr - zjr;
+  const V di = zki - zji;
+  *xr = half * sr + hwr * si + hwi * dr;
+  *xi = half * di + hwi * si - hwr * dr;
+}
+
+void split_step(const float* zr, const float* zi, int h, const float* hwr, const float* hwi, int k0, int k1,
+                float* re, float* im) {
+  auto one = [&](int k) {
+    const int a = k == h ? 0 : k;
+    const int b = k == 0 ? 0 : h - k;
+    split_bins<float>(zr[a], zi[a], zr[b], zi[b], hwr[k], hwi[k], re + (k - k0), im + (k - k0));
+  };
+  int k = k0;
+  if (k == 0 && k < k1) one(k++);
+  // Vector body: bins k .. k+W-1 with 1 <= k and k + W <= h read Z[k..k+W-1]
+  // and Z[h-k-W+1 .. h-k], all inside [1, h-1].
+  using L = Lane<Wide>;
+  constexpr int kW = L::kWidth;
+  const int kv_end = k1 < h ? k1 : h;
+  for (; k + kW <= kv_end; k += kW) {
+    Wide xr, xi;
+    split_bins<Wide>(L::load(zr + k), L::load(zi + k), L::load_reversed(zr + h - k), L::load_reversed(zi + h - k),
+                     L::load(hwr + k), L::load(hwi + k), &xr, &xi);
+    L::store(re + (k - k0), xr);
+    L::store(im + (k - k0), xi);
+  }
+  for (; k < k1; ++k) one(k);
+}
+
+int log2_if_pow2(int n) {
+  if (n < 1 || (n & (n - 1)) != 0) return -1;
+  int l = 0;
+  while ((1 << l) < n) ++l;
+  return l;
+}
+
+constexpr int kMinFastLength = 16;
+
 }  // namespace
 
 size_t Fft::required_bytes(int n) {
@@ -163,7 +413,41 @@ Status Fft::init(int n, void* mem, size_t bytes) {
 
 Status Fft::init(int n, Bump& bump) {
   n_ = 0;
+  fast_ = false;
+  stages_ = 0;
+  stage_tw_ = nullptr;
+  twiddles_ = nullptr;
   if (n < 1) return Status::kInvalidArgument;
+  if (n >= kMinFastLength && log2_if_pow2(n) > 0) {
+    size_t floats = 0;
+    int stages = 0;
+    int len = n;
+    for (; len >= 4; len /= 4, ++stages) floats += 6 * static_cast<size_t>(len / 4);
+    if (len == 2) ++stages;
+    float* tw = bump.take<float>(floats);
+    if (bump.overflowed()) return Status::kBufferTooSmall;
+    if (!bump.counting()) {
+      float* t = tw;
+      for (len = n; len >= 4; len /= 4) {
+        const int n1 = len / 4;
+        for (int r = 1; r <= 3; ++r) {
+          for (int p = 0; p < n1; ++p) {
+            const double phase = -2.0 * kPi * (static_cast<double>(r) * p) / len;
+            t[(2 * r - 2) * n1 + p] = static_cast<float>(cos(phase));
+            t[(2 * r - 1) * n1 + p] = static_cast<float>(sin(phase));
+          }
+        }
+        t += 6 * n1;
+      }
+    }
+    factors_[0] = 0;
+    generic_ = 0;
+    stage_tw_ = tw;
+    stages_ = stages;
+    fast_ = true;
+    n_ = n;
+    return Status::kOk;
+  }
   if (!factorize(n, factors_)) return Status::kUnsupported;
   int generic = 0;
   for (int i = 0; i < kMaxFactors && factors_[2 * i] != 0; ++i) {
@@ -185,11 +469,56 @@ Status Fft::init(int n, Bump& bump) {
 }
 
 Status Fft::forward(const Complex* in, Complex* out, Complex* scratch) const {
-  if (n_ == 0 || twiddles_ == nullptr) return Status::kBadState;
+  if (n_ == 0 || (!fast_ && twiddles_ == nullptr)) return Status::kBadState;
   if (in == nullptr || out == nullptr || in == out) return Status::kInvalidArgument;
+  if (fast_) {
+    if (scratch == nullptr) return Status::kInvalidArgument;
+    // The result buffer is scratch; the other one is out, seen as floats.
+    const int r = result_in();
+    float* o = reinterpret_cast<float*>(out);
+    float* s = reinterpret_cast<float*>(scratch);
+    float* const re[2] = {r == 0 ? s : o, r == 0 ? o : s};
+    float* const im[2] = {re[0] + n_, re[1] + n_};
+    deinterleave(reinterpret_cast<const float*>(in), n_, re[0], im[0]);
+    forward_split(re, im);
+    interleave(re[r], im[r], n_, out);
+    return Status::kOk;
+  }
   if (generic_ > 0 && scratch == nullptr) return Status::kInvalidArgument;
   work(out, in, 1, factors_, twiddles_, n_, scratch);
   return Status::kOk;
+}
+
+int Fft::forward_split(float* const re[2], float* const im[2]) const {
+  int cur = 0;
+  int len = n_;
+  int s = 1;
+  const float* tw = stage_tw_;
+  for (; len >= 4; len /= 4, s *= 4) {
+    const int n1 = len / 4;
+    if (n1 == 1) {
+      stage4_unit<Wide>(s, re[cur], im[cur], re[cur ^ 1], im[cur ^ 1]);
+      tw += 6;
+      cur ^= 1;
+      continue;
+    }
+#if defined(__SSE2__)
+    if (s == 1) {
+      stage4_first_sse(n1, tw, re[cur], im[cur], re[cur ^ 1], im[cur ^ 1]);
+    } else {
+      stage4<F4>(n1, s, tw, re[cur], im[cur], re[cur ^ 1], im[cur ^ 1]);
+    }
+#else
+    stage4<float>(n1, s, tw, re[cur], im[cur], re[cur ^ 1], im[cur ^ 1]);
+#endif
+    tw += 6 * n1;
+    cur ^= 1;
+  }
+  if (len == 2) {
+    stage2_last<Wide>(s, re[cur], im[cur], re[cur ^ 1], im[cur ^ 1]);
+    cur ^= 1;
+  }
+  return cur;
 }
 
 size_t RealFft::required_bytes(int n) {
@@ -212,49 +541,93 @@ Status RealFft::init(int n, Bump& bump) {
   const int inner = even ? n / 2 : n;
   const Status s = fft_.init(inner, bump);
   if (!ok(s)) return s;
-  Complex* split = even ? bump.take<Complex>(static_cast<size_t>(inner)) : nullptr;
+  float* split_re = even ? bump.take<float>(static_cast<size_t>(inner) + 1) : nullptr;
+  float* split_im = even ? bump.take<float>(static_cast<size_t>(inner) + 1) : nullptr;
   if (bump.overflowed()) return Status::kBufferTooSmall;
   if (even && !bump.counting()) {
     for (int k = 0; k < inner; ++k) {
       const double phase = -2.0 * kPi * k / n;
-      split[k] = {static_cast<float>(cos(phase)), static_cast<float>(sin(phase))};
+      split_re[k] = 0.5f * static_cast<float>(cos(phase));
+      split_im[k] = 0.5f * static_cast<float>(sin(phase));
     }
+    split_re[inner] = -0.5f;
+    split_im[inner] = 0.0f;
   }
-  split_ = split;
+  split_re_ = split_re;
+  split_im_ = split_im;
   n_ = n;
   return Status::kOk;
+}
+
+// work layout (Complex units): a [h], b [h + 1], fft scratch [scratch_complex()].
+void RealFft::half_spectrum(const float* in, Complex* work, const float** zr, const float** zi) const {
+  const int h = fft_.size();
+  float* a = reinterpret_cast<float*>(work);
+  Complex* scratch = work + 2 * h + 1;
+  if (fft_.split_path()) {
+    float* s = reinterpret_cast<float*>(scratch);
+    float* const re[2] = {a, s};
+    float* const im[2] = {a + h, s + h};
+    deinterleave(in, h, re[0], im[0]);
+    const int r = fft_.forward_split(re, im);
+    *zr = re[r];
+    *zi = im[r];
+    return;
+  }
+  // z[j] = x[2j] + i x[2j+1] as complex values in a, Z in b, then Z split into a.
+  Complex* b = work + h;
+  for (int j = 0; j < h; ++j) work[j] = {in[2 * j], in[2 * j + 1]};
+  fft_.forward(work, b, scratch);
+  deinterleave(reinterpret_cast<const float*>(b), h, a, a + h);
+  *zr = a;
+  *zi = a + h;
+}
+
+// Odd n: the complex FFT of the real input; returns the spectrum (in work).
+const Complex* RealFft::odd_spectrum(const float* in, Complex* work) const {
+  Complex* a = work;
+  Complex* b = work + n_;
+  for (int i = 0; i < n_; ++i) a[i] = {in[i], 0.0f};
+  fft_.forward(a, b, work + 2 * n_ + 1);
+  return b;
 }
 
 Status RealFft::forward(const float* in, Complex* out, Complex* work) const {
   if (n_ == 0) return Status::kBadState;
   if (in == nullptr || out == nullptr || work == nullptr) return Status::kInvalidArgument;
-  const int inner = fft_.size();
-  Complex* work_a = work;
-  Complex* work_b = work + inner;
-  Complex* scratch = work + 2 * inner;
   if (n_ % 2 != 0) {
-    for (int i = 0; i < n_; ++i) work_a[i] = {in[i], 0.0f};
-    fft_.forward(work_a, work_b, scratch);
-    for (int k = 0; k <= n_ / 2; ++k) out[k] = work_b[k];
+    const Complex* x = odd_spectrum(in, work);
+    for (int k = 0; k <= n_ / 2; ++k) out[k] = x[k];
     return Status::kOk;
   }
-  // Even n: z[j] = x[2j] + i x[2j+1], Z = FFT_{n/2}(z), then
-  // X[k] = E[k] + W^k O[k] with E = (Z[k] + conj Z[h-k]) / 2, O = -i (Z[k] - conj Z[h-k]) / 2.
-  const int h = n_ / 2;
-  for (int j = 0; j < h; ++j) work_a[j] = {in[2 * j], in[2 * j + 1]};
-  fft_.forward(work_a, work_b, scratch);
-  const Complex* z = work_b;
-  out[0] = {z[0].re + z[0].im, 0.0f};
-  out[h] = {z[0].re - z[0].im, 0.0f};
-  for (int k = 1; k < h; ++k) {
-    const Complex a = z[k];
-    const Complex b = {z[h - k].re, -z[h - k].im};
-    const Complex e = {0.5f * (a.re + b.re), 0.5f * (a.im + b.im)};
-    const Complex d = {0.5f * (a.re - b.re), 0.5f * (a.im - b.im)};
-    const Complex o = {d.im, -d.re};  // -i * d
-    const Complex wo = mul(split_[k], o);
-    out[k] = add(e, wo);
+  const int h = fft_.size();
+  const float* zr = nullptr;
+  const float* zi = nullptr;
+  half_spectrum(in, work, &zr, &zi);
+  // b (h + 1 complex values) is free: bins there in split form, then interleaved.
+  float* re = reinterpret_cast<float*>(work + h);
+  float* im = re + h + 1;
+  split_step(zr, zi, h, split_re_, split_im_, 0, h + 1, re, im);
+  interleave(re, im, h + 1, out);
+  return Status::kOk;
+}
+
+Status RealFft::forward_bins(const float* in, int k0, int k1, float* re, float* im, Complex* work) const {
+  if (n_ == 0) return Status::kBadState;
+  if (in == nullptr || re == nullptr || im == nullptr || work == nullptr) return Status::kInvalidArgument;
+  if (k0 < 0 || k1 <= k0 || k1 > bins()) return Status::kInvalidArgument;
+  if (n_ % 2 != 0) {
+    const Complex* x = odd_spectrum(in, work);
+    for (int k = k0; k < k1; ++k) {
+      re[k - k0] = x[k].re;
+      im[k - k0] = x[k].im;
+    }
+    return Status::kOk;
   }
+  const float* zr = nullptr;
+  const float* zi = nullptr;
+  half_spectrum(in, work, &zr, &zi);
+  split_step(zr, zi, fft_.size(), split_re_, split_im_, k0, k1, re, im);
   return Status::kOk;
 }
 

@@ -48,6 +48,15 @@ double mel_weight(const FrontendConfig& cfg, int n_fft, int row, int bin) {
   return w;
 }
 
+void mel_row_bins(const FrontendConfig& cfg, int n_fft, int row, int* begin, int* end) {
+  const int bins = n_fft / 2 + 1;
+  const double per_hz = static_cast<double>(n_fft) / cfg.sample_rate;
+  const double lo = floor(mel_edge_hz(cfg, row) * per_hz) - 1.0;
+  const double hi = ceil(mel_edge_hz(cfg, row + 2) * per_hz) + 2.0;
+  *begin = lo < 0.0 ? 0 : lo > bins ? bins : static_cast<int>(lo);
+  *end = hi < 0.0 ? 0 : hi > bins ? bins : static_cast<int>(hi);
+}
+
 double cqt_alpha(const FrontendConfig& cfg) {
   const double r = pow(2.0, 2.0 / cfg.bins_per_octave);
   return (r - 1.0) / (r + 1.0);

@@ -15,6 +15,10 @@ double mel_edge_hz(const FrontendConfig& cfg, int i);
 
 // Weight of mel filter `row` at FFT bin `bin` for an n_fft-point FFT.
 double mel_weight(const FrontendConfig& cfg, int n_fft, int row, int bin);
+// Bins [*begin, *end) that contain every bin where mel_weight(row) can be
+// nonzero (the bins strictly between the row's outer edges, plus one each
+// side), clamped to 0 .. n_fft/2 + 1; saves evaluating every bin at init.
+void mel_row_bins(const FrontendConfig& cfg, int n_fft, int row, int* begin, int* end);
 
 // Constant-Q: relative bandwidth alpha, centre frequency and filter length of bin k.
 double cqt_alpha(const FrontendConfig& cfg);
