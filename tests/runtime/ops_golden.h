@@ -58,7 +58,9 @@ inline std::vector<OpsCase> read_ops_golden(const std::string& name, std::string
         *error = "truncated " + path;
         return {};
       }
-      if (fld.dtype == 0) {
+      if (n == 0) {
+        // empty field (e.g. no bias): nothing to copy
+      } else if (fld.dtype == 0) {
         fld.i32.resize(n);
         std::memcpy(fld.i32.data(), buf.data() + pos, n * 4);
       } else if (fld.dtype == 1) {

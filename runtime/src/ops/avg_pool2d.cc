@@ -1,6 +1,7 @@
 // TFLM reference_integer_ops::AveragePool and reference_ops::AveragePool.
 #include "common.h"
 #include "earshot/rt/ops/pool2d.h"
+#include "pool2d_window.h"
 
 namespace earshot::rt {
 
@@ -8,41 +9,31 @@ namespace {
 
 template <typename T, typename Acc>
 Status avg_pool(const Pool2dOp& op, const T* input, T* output, Acc lo, Acc hi) {
-  const int32_t c_n = op.channels;
-  for (int32_t b = 0; b < op.batches; ++b) {
-    for (int32_t oy = 0; oy < op.out_h; ++oy) {
-      const int32_t iy0 = oy * op.stride_h - op.pad_h;
-      const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-      const int32_t fy1 = op.filter_h < op.in_h - iy0 ? op.filter_h : op.in_h - iy0;
-      for (int32_t ox = 0; ox < op.out_w; ++ox) {
-        const int32_t ix0 = ox * op.stride_w - op.pad_w;
-        const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-        const int32_t fx1 = op.filter_w < op.in_w - ix0 ? op.filter_w : op.in_w - ix0;
-        const int32_t count = (fy1 > fy0 && fx1 > fx0) ? (fy1 - fy0) * (fx1 - fx0) : 0;
-        if (count == 0) return Status::kInvalidArgument;
-        T* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * c_n;
-        for (int32_t c = 0; c < c_n; ++c) {
-          Acc sum = 0;
-          for (int32_t fy = fy0; fy < fy1; ++fy) {
-            for (int32_t fx = fx0; fx < fx1; ++fx) {
-              sum += input[((static_cast<size_t>(b) * op.in_h + iy0 + fy) * op.in_w + ix0 + fx) * c_n +
-                           c];
-            }
-          }
-          Acc v;
-          if constexpr (sizeof(T) == 1) {
-            v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
-          } else {
-            v = sum / static_cast<Acc>(count);
-          }
-          v = v < lo ? lo : v;
-          v = v > hi ? hi : v;
-          out[c] = static_cast<T>(v);
-        }
+  const int32_t cn = op.channels;
+  const ptrdiff_t row = static_cast<ptrdiff_t>(op.in_w) * cn;
+  const bool ok = detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0,
+                                               int32_t y1, int32_t x0, int32_t x1) {
+    const int32_t count = (y1 > y0 && x1 > x0) ? (y1 - y0) * (x1 - x0) : 0;
+    if (count == 0) return false;  // TFLM fails the same way
+    for (int32_t c = 0; c < cn; ++c) {
+      Acc sum = 0;
+      for (int32_t fy = y0; fy < y1; ++fy) {
+        for (int32_t fx = x0; fx < x1; ++fx) sum += input[in_base + fy * row + fx * cn + c];
       }
+      Acc v;
+      if constexpr (sizeof(T) == 1) {
+        // Rounds half away from zero.
+        v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+      } else {
+        v = sum / static_cast<Acc>(count);
+      }
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+      output[out_base + c] = static_cast<T>(v);
     }
-  }
-  return Status::kOk;
+    return true;
+  });
+  return ok ? Status::kOk : Status::kInvalidArgument;
 }
 
 }  // namespace

@@ -49,4 +49,55 @@ inline int32_t wrap_add(int32_t a, int32_t b) {
 // Logistic/tanh input multiplier and radius for 4 integer bits (logistic.cc).
 Status q4_input_params(float input_scale, QuantizedMultiplier* m, int32_t* radius);
 
+// Prepare shared by LogisticOp and TanhOp (same fields): the output
+// quantization is fixed to (want_scale, want_zp).
+template <typename Op, typename Params>
+Status q4_prepare_s8(const Params& p, float want_scale, int32_t want_zp, Op* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Op{};
+  if (!dims_ok(p.size) || !valid_quant_s8(p.input_scale, p.input_zero_point) ||
+      !valid_quant_s8(p.output_scale, p.output_zero_point)) {
+    return Status::kInvalidArgument;
+  }
+  if (p.output_zero_point != want_zp || p.output_scale != want_scale) return Status::kUnsupported;
+  Op o{};
+  const Status s = q4_input_params(p.input_scale, &o.input_mult, &o.input_range_radius);
+  if (s != Status::kOk) return s;
+  o.size = p.size;
+  o.input_zero_point = p.input_zero_point;
+  o.type = OpType::kInt8;
+  *op = o;
+  return Status::kOk;
+}
+
+// Eval shared by logistic and tanh: saturate outside the input radius, else
+// map(input in Q4.27) -> int8 output.
+template <typename Op, typename Map>
+Status q4_eval_s8(const Op& op, const int8_t* input, int8_t* output, Map map) {
+  if (op.type != OpType::kInt8) return Status::kBadState;
+  if (input == nullptr || output == nullptr) return Status::kInvalidArgument;
+  for (int32_t i = 0; i < op.size; ++i) {
+    const int32_t x = static_cast<int32_t>(input[i]) - op.input_zero_point;
+    if (x <= -op.input_range_radius) {
+      output[i] = -128;
+    } else if (x >= op.input_range_radius) {
+      output[i] = 127;
+    } else {
+      output[i] = static_cast<int8_t>(map(multiply_by_quantized_multiplier(x, op.input_mult)));
+    }
+  }
+  return Status::kOk;
+}
+
+// Float prepare of the elementwise ops (size only).
+template <typename Op, typename Params>
+Status elementwise_prepare_f32(const Params& p, Op* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Op{};
+  if (!dims_ok(p.size)) return Status::kInvalidArgument;
+  op->size = p.size;
+  op->type = OpType::kFloat32;
+  return Status::kOk;
+}
+
 }  // namespace earshot::rt::detail

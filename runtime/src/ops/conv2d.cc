@@ -103,43 +103,54 @@ Status conv2d_prepare_f32(const Conv2dParams& p, Conv2dOp* op) {
   return Status::kOk;
 }
 
-Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* filter,
-                      const int32_t* bias, int8_t* output) {
-  if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
-  if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
+namespace {
+
+// TFLM's loop order; `finish(oc, acc)` turns the accumulator into the output.
+template <typename T, typename Acc, typename Finish>
+void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, Acc input_offset,
+               Finish finish) {
   const int32_t cin = op.in_c;
   for (int32_t b = 0; b < op.batches; ++b) {
     for (int32_t oy = 0; oy < op.out_h; ++oy) {
       const int32_t iy0 = oy * op.stride_h - op.pad_h;
       for (int32_t ox = 0; ox < op.out_w; ++ox) {
         const int32_t ix0 = ox * op.stride_w - op.pad_w;
-        int8_t* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
+        T* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
         for (int32_t oc = 0; oc < op.out_c; ++oc) {
-          int32_t acc = 0;
+          Acc acc = 0;
           for (int32_t fy = 0; fy < op.filter_h; ++fy) {
             const int32_t iy = iy0 + op.dilation_h * fy;
             if (iy < 0 || iy >= op.in_h) continue;
             for (int32_t fx = 0; fx < op.filter_w; ++fx) {
               const int32_t ix = ix0 + op.dilation_w * fx;
               if (ix < 0 || ix >= op.in_w) continue;
-              const int8_t* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
-              const int8_t* f =
+              const T* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
+              const T* f =
                   filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
-              int32_t sum = 0;
               for (int32_t ic = 0; ic < cin; ++ic) {
-                sum += static_cast<int32_t>(f[ic]) * (static_cast<int32_t>(in[ic]) + op.input_offset);
+                acc += static_cast<Acc>(f[ic]) * (static_cast<Acc>(in[ic]) + input_offset);
               }
-              acc = detail::wrap_add(acc, sum);
             }
           }
-          if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
-          acc = multiply_by_quantized_multiplier(acc, op.mult[oc]);
-          acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
-          out[oc] = static_cast<int8_t>(acc);
+          out[oc] = finish(oc, acc);
         }
       }
     }
   }
+}
+
+}  // namespace
+
+Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* filter,
+                      const int32_t* bias, int8_t* output) {
+  if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
+  if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
+  conv_loop<int8_t, int32_t>(op, input, filter, output, op.input_offset, [&](int32_t oc, int32_t acc) {
+    if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
+    acc = multiply_by_quantized_multiplier(acc, op.mult[oc]);
+    acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
+    return static_cast<int8_t>(acc);
+  });
   return Status::kOk;
 }
 
@@ -147,33 +158,10 @@ Status conv2d_eval_f32(const Conv2dOp& op, const float* input, const float* filt
                        const float* bias, float* output) {
   if (op.type != OpType::kFloat32) return Status::kBadState;
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
-  const int32_t cin = op.in_c;
-  for (int32_t b = 0; b < op.batches; ++b) {
-    for (int32_t oy = 0; oy < op.out_h; ++oy) {
-      const int32_t iy0 = oy * op.stride_h - op.pad_h;
-      for (int32_t ox = 0; ox < op.out_w; ++ox) {
-        const int32_t ix0 = ox * op.stride_w - op.pad_w;
-        float* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
-        for (int32_t oc = 0; oc < op.out_c; ++oc) {
-          float acc = 0.0f;
-          for (int32_t fy = 0; fy < op.filter_h; ++fy) {
-            const int32_t iy = iy0 + op.dilation_h * fy;
-            if (iy < 0 || iy >= op.in_h) continue;
-            for (int32_t fx = 0; fx < op.filter_w; ++fx) {
-              const int32_t ix = ix0 + op.dilation_w * fx;
-              if (ix < 0 || ix >= op.in_w) continue;
-              const float* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
-              const float* f =
-                  filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
-              for (int32_t ic = 0; ic < cin; ++ic) acc += in[ic] * f[ic];
-            }
-          }
-          if (bias != nullptr) acc += bias[oc];
-          out[oc] = detail::clamp_f32(acc, op.act_min_f, op.act_max_f);
-        }
-      }
-    }
-  }
+  conv_loop<float, float>(op, input, filter, output, 0.0f, [&](int32_t oc, float acc) {
+    if (bias != nullptr) acc += bias[oc];
+    return detail::clamp_f32(acc, op.act_min_f, op.act_max_f);
+  });
   return Status::kOk;
 }
 

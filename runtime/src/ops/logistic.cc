@@ -36,49 +36,19 @@ Status q4_input_params(float input_scale, QuantizedMultiplier* m, int32_t* radiu
 }  // namespace detail
 
 Status logistic_prepare_s8(const LogisticParams& p, LogisticOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = LogisticOp{};
-  if (!detail::dims_ok(p.size) || !valid_quant_s8(p.input_scale, p.input_zero_point) ||
-      !valid_quant_s8(p.output_scale, p.output_zero_point)) {
-    return Status::kInvalidArgument;
-  }
-  if (p.output_zero_point != -128 || p.output_scale != 1.0f / 256.0f) return Status::kUnsupported;
-  LogisticOp o{};
-  const Status s = detail::q4_input_params(p.input_scale, &o.input_mult, &o.input_range_radius);
-  if (s != Status::kOk) return s;
-  o.size = p.size;
-  o.input_zero_point = p.input_zero_point;
-  o.type = OpType::kInt8;
-  *op = o;
-  return Status::kOk;
+  return detail::q4_prepare_s8(p, 1.0f / 256.0f, -128, op);
 }
 
 Status logistic_prepare_f32(const LogisticParams& p, LogisticOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = LogisticOp{};
-  if (!detail::dims_ok(p.size)) return Status::kInvalidArgument;
-  op->size = p.size;
-  op->type = OpType::kFloat32;
-  return Status::kOk;
+  return detail::elementwise_prepare_f32(p, op);
 }
 
 Status logistic_eval_s8(const LogisticOp& op, const int8_t* input, int8_t* output) {
-  if (op.type != OpType::kInt8) return Status::kBadState;
-  if (input == nullptr || output == nullptr) return Status::kInvalidArgument;
-  for (int32_t i = 0; i < op.size; ++i) {
-    const int32_t x = static_cast<int32_t>(input[i]) - op.input_zero_point;
-    if (x <= -op.input_range_radius) {
-      output[i] = -128;
-    } else if (x >= op.input_range_radius) {
-      output[i] = 127;
-    } else {
-      const int32_t in_q4 = multiply_by_quantized_multiplier(x, op.input_mult);
-      const int32_t out_q0 = fp::logistic(in_q4, 4);
-      const int32_t out_q23 = rounding_divide_by_pot(out_q0, 31 - 8);
-      output[i] = static_cast<int8_t>(detail::clamp_i32(out_q23 - 128, -128, 127));
-    }
-  }
-  return Status::kOk;
+  return detail::q4_eval_s8(op, input, output, [](int32_t in_q4) {
+    const int32_t out_q0 = fp::logistic(in_q4, 4);
+    const int32_t out_q23 = rounding_divide_by_pot(out_q0, 31 - 8);
+    return detail::clamp_i32(out_q23 - 128, -128, 127);
+  });
 }
 
 Status logistic_eval_f32(const LogisticOp& op, const float* input, float* output) {

@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include "earshot/rt/ops/pool2d.h"
+#include "pool2d_window.h"
 
 namespace earshot::rt {
 
@@ -10,34 +11,24 @@ namespace {
 
 template <typename T, typename Acc>
 void max_pool(const Pool2dOp& op, const T* input, T* output, Acc init, Acc lo, Acc hi) {
-  const int32_t c_n = op.channels;
-  for (int32_t b = 0; b < op.batches; ++b) {
-    for (int32_t oy = 0; oy < op.out_h; ++oy) {
-      const int32_t iy0 = oy * op.stride_h - op.pad_h;
-      const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-      const int32_t fy1 = op.filter_h < op.in_h - iy0 ? op.filter_h : op.in_h - iy0;
-      for (int32_t ox = 0; ox < op.out_w; ++ox) {
-        const int32_t ix0 = ox * op.stride_w - op.pad_w;
-        const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-        const int32_t fx1 = op.filter_w < op.in_w - ix0 ? op.filter_w : op.in_w - ix0;
-        T* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * c_n;
-        for (int32_t c = 0; c < c_n; ++c) {
-          Acc m = init;
-          for (int32_t fy = fy0; fy < fy1; ++fy) {
-            for (int32_t fx = fx0; fx < fx1; ++fx) {
-              const Acc v = input[((static_cast<size_t>(b) * op.in_h + iy0 + fy) * op.in_w + ix0 + fx) *
-                                      c_n +
-                                  c];
-              m = v > m ? v : m;
-            }
-          }
-          m = m < lo ? lo : m;
-          m = m > hi ? hi : m;
-          out[c] = static_cast<T>(m);
+  const int32_t cn = op.channels;
+  const ptrdiff_t row = static_cast<ptrdiff_t>(op.in_w) * cn;
+  detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0, int32_t y1,
+                               int32_t x0, int32_t x1) {
+    for (int32_t c = 0; c < cn; ++c) {
+      Acc m = init;
+      for (int32_t fy = y0; fy < y1; ++fy) {
+        for (int32_t fx = x0; fx < x1; ++fx) {
+          const Acc v = input[in_base + fy * row + fx * cn + c];
+          m = v > m ? v : m;
         }
       }
+      m = m < lo ? lo : m;
+      m = m > hi ? hi : m;
+      output[out_base + c] = static_cast<T>(m);
     }
-  }
+    return true;
+  });
 }
 
 }  // namespace

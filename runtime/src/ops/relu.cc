@@ -10,6 +10,22 @@ namespace earshot::rt {
 
 namespace {
 
+// Checks the common parameters, then stores the op with the given clamp.
+Status finish_s8(const ReluParams& p, bool relu6, QuantizedMultiplier mult, int32_t lo,
+                 int32_t hi, ReluOp* op) {
+  ReluOp o{};
+  o.type = OpType::kInt8;
+  o.relu6 = relu6;
+  o.size = p.size;
+  o.input_zero_point = p.input_zero_point;
+  o.output_zero_point = p.output_zero_point;
+  o.mult = mult;
+  o.act_min = lo;
+  o.act_max = hi;
+  *op = o;
+  return Status::kOk;
+}
+
 Status check_s8(const ReluParams& p, ReluOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = ReluOp{};
@@ -25,24 +41,16 @@ Status check_s8(const ReluParams& p, ReluOp* op) {
 Status relu_prepare_s8(const ReluParams& p, ReluOp* op) {
   Status s = check_s8(p, op);
   if (s != Status::kOk) return s;
-  ReluOp o{};
   // CalculateReluOpData: the scale ratio is a float division, then widened.
-  s = quantize_multiplier(static_cast<double>(p.input_scale / p.output_scale), &o.mult);
+  QuantizedMultiplier m{};
+  s = quantize_multiplier(static_cast<double>(p.input_scale / p.output_scale), &m);
   if (s != Status::kOk) return s;
   // max(-128, zp + (int)roundf(0 / scale)) and 127 (act_max is infinity).
-  o.act_min = p.output_zero_point > -128 ? p.output_zero_point : -128;
-  o.act_max = 127;
-  o.size = p.size;
-  o.input_zero_point = p.input_zero_point;
-  o.output_zero_point = p.output_zero_point;
-  o.relu6 = false;
-  o.type = OpType::kInt8;
-  *op = o;
-  return Status::kOk;
+  return finish_s8(p, false, m, p.output_zero_point > -128 ? p.output_zero_point : -128, 127, op);
 }
 
 Status relu6_prepare_s8(const ReluParams& p, ReluOp* op) {
-  Status s = check_s8(p, op);
+  const Status s = check_s8(p, op);
   if (s != Status::kOk) return s;
   // TFLM clamps in input units and ignores the output quantization.
   if (p.output_scale != p.input_scale || p.output_zero_point != p.input_zero_point) {
@@ -56,26 +64,11 @@ Status relu6_prepare_s8(const ReluParams& p, ReluOp* op) {
     const int64_t v = static_cast<int64_t>(t) + p.input_zero_point;
     six = v > 127 ? 127 : static_cast<int32_t>(v);
   }
-  ReluOp o{};
-  o.act_min = p.input_zero_point;
-  o.act_max = six;
-  o.size = p.size;
-  o.input_zero_point = p.input_zero_point;
-  o.output_zero_point = p.output_zero_point;
-  o.relu6 = true;
-  o.type = OpType::kInt8;
-  *op = o;
-  return Status::kOk;
+  return finish_s8(p, true, QuantizedMultiplier{0, 0}, p.input_zero_point, six, op);
 }
 
 Status relu_prepare_f32(const ReluParams& p, ReluOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = ReluOp{};
-  if (!detail::dims_ok(p.size)) return Status::kInvalidArgument;
-  op->size = p.size;
-  op->relu6 = false;
-  op->type = OpType::kFloat32;
-  return Status::kOk;
+  return detail::elementwise_prepare_f32(p, op);
 }
 
 Status relu6_prepare_f32(const ReluParams& p, ReluOp* op) {
