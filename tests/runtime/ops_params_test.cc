@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "earshot/rt/ops.h"
@@ -39,6 +40,17 @@ const float kOne[1] = {1.0f};
 }  // namespace
 
 // ---------------------------------------------------------------- helpers
+
+// Op structs are emitted as constants in generated C++: plain data only.
+static_assert(std::is_trivially_copyable_v<rt::Conv2dOp>);
+static_assert(std::is_trivially_copyable_v<rt::FullyConnectedOp>);
+static_assert(std::is_trivially_copyable_v<rt::Pool2dOp>);
+static_assert(std::is_trivially_copyable_v<rt::SoftmaxOp>);
+static_assert(std::is_trivially_copyable_v<rt::LogisticOp>);
+static_assert(std::is_trivially_copyable_v<rt::TanhOp>);
+static_assert(std::is_trivially_copyable_v<rt::ReluOp>);
+static_assert(std::is_trivially_copyable_v<rt::QuantizeOp>);
+static_assert(std::is_standard_layout_v<rt::Conv2dOp>);
 
 TEST(OpsQuant, QuantizeMultiplierEdgeCases) {
   rt::QuantizedMultiplier m{};

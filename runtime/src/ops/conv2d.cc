@@ -105,6 +105,11 @@ Status conv2d_prepare_f32(const Conv2dParams& p, Conv2dOp* op) {
 
 namespace {
 
+// int32 accumulation wraps (as the hardware does for TFLM's plain int32 +=)
+// instead of being undefined on overflow for very deep filters.
+inline void mac(int32_t& acc, int32_t v) { acc = detail::wrap_add(acc, v); }
+inline void mac(float& acc, float v) { acc += v; }
+
 // TFLM's loop order; `finish(oc, acc)` turns the accumulator into the output.
 template <typename T, typename Acc, typename Finish>
 void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, Acc input_offset,
@@ -128,7 +133,7 @@ void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, A
               const T* f =
                   filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
               for (int32_t ic = 0; ic < cin; ++ic) {
-                acc += static_cast<Acc>(f[ic]) * (static_cast<Acc>(in[ic]) + input_offset);
+                mac(acc, static_cast<Acc>(f[ic]) * (static_cast<Acc>(in[ic]) + input_offset));
               }
             }
           }
