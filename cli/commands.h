@@ -12,8 +12,12 @@ void add_features_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 void add_train_commands(CLI::App& app);  // train, resume, eval, predict
+void add_export_command(CLI::App& app);
+void add_invoke_command(CLI::App& app);
 
 // The confusion matrix, per-class scores and event scores of evaluate_run().
 void print_evaluation(const nlohmann::json& result);
+// Float and int8 side by side, as deploy::evaluate_int8() returns them.
+void print_int8_evaluation(const nlohmann::json& result);
 
 }  // namespace earshot::cli

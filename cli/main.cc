@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   earshot::cli::add_demo_command(app);
   earshot::cli::add_synth_command(app);
   earshot::cli::add_train_commands(app);
+  earshot::cli::add_export_command(app);
+  earshot::cli::add_invoke_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "earshot/audio.h"
+#include "earshot/deploy/export.h"
 #include "earshot/error.h"
 #include "earshot/npy.h"
 #include "earshot/task.h"
@@ -122,7 +123,9 @@ void add_train_commands(CLI::App& app) {
   struct EvalArgs {
     std::string run, data;
     bool json = false;
+    bool int8 = false;
     int threads = 0;
+    size_t calibration_examples = 500;
   };
   auto e = std::make_shared<EvalArgs>();
   CLI::App* eval = app.add_subcommand("eval", "Evaluate a run: confusion matrix, F1, event F1 for detectors");
@@ -130,7 +133,17 @@ void add_train_commands(CLI::App& app) {
   eval->add_option("--data", e->data, "Dataset folder to score, every recording (default: the training data's test-split windows, without event scores)");
   eval->add_option("--threads", e->threads, "Feature threads (0: one per core)");
   eval->add_flag("--json", e->json, "Print JSON");
+  eval->add_flag("--int8", e->int8, "Also quantize (as earshot export does) and score the int8 model on the device kernels, side by side");
+  eval->add_option("--calibration-examples", e->calibration_examples, "With --int8: calibration examples")->capture_default_str();
   eval->callback([e] {
+    if (e->int8) {
+      deploy::ExportOptions o;
+      o.calibration_examples = e->calibration_examples;
+      const nlohmann::json res = deploy::evaluate_int8(e->run, e->data, e->threads, o);
+      if (e->json) std::printf("%s\n", res.dump(2).c_str());
+      else print_int8_evaluation(res);
+      return;
+    }
     const nlohmann::json res = evaluate_run(e->run, e->data, e->threads);
     if (e->json) std::printf("%s\n", res.dump(2).c_str());
     else print_evaluation(res);

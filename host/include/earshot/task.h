@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -86,5 +87,12 @@ LoadedRun load_run(const std::filesystem::path& run);
 
 // earshot eval: metrics on a folder (or a fresh generated test set) as JSON.
 nlohmann::json evaluate_run(const std::filesystem::path& run, const std::filesystem::path& data, int threads);
+
+// Scores [n * outputs] per head for a dataset's examples.
+using Predictor = std::function<std::vector<std::vector<float>>(const nn::Dataset&)>;
+// evaluate_run on a loaded run, scoring with `predictor` (empty: the float
+// model; otherwise "metrics", the losses, are null). The int8 evaluation uses it.
+nlohmann::json evaluate_loaded_run(LoadedRun& run, const std::filesystem::path& run_dir,
+                                   const std::filesystem::path& data, int threads, const Predictor& predictor);
 
 }  // namespace earshot

@@ -251,7 +251,10 @@ void Graph::validate(const std::string& where) const {
         c.check(y.shape == std::vector<int32_t>{rows, w.shape[0]},
                 "output " + shape_str(y.shape) + " should be " + shape_str({rows, w.shape[0]}));
         c.check(w.type == x.type, "weights are " + std::string(dtype_name(w.type)));
-        if (int8) c.check(w.scale.size() == 1, "int8 weights must be quantized per tensor");
+        if (int8) {
+          c.check(w.scale.size() == 1 || (w.scale.size() == static_cast<size_t>(w.shape[0]) && w.quantized_dimension == 0),
+                  "weights need one scale, or one per unit along dimension 0");
+        }
         if (op.inputs[2] != -1) {
           const TensorInfo& b = c.tensor(op.inputs[2], "bias");
           c.check(b.is_constant() && b.shape == std::vector<int32_t>{w.shape[0]}, "bias must be a constant [units]");

@@ -121,7 +121,7 @@ Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& opt
       case OpKind::kConv2D:
       case OpKind::kFullyConnected: {
         TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
-        quantize_weights(w, op.kind == OpKind::kConv2D);
+        quantize_weights(w, /*per_channel=*/true);
         if (op.inputs[2] >= 0) quantize_bias(g.tensors[static_cast<size_t>(op.inputs[2])], x.scale[0], w.scale);
         from_range(y);
         break;

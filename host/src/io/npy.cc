@@ -158,4 +158,8 @@ void write_npy(const fs::path& path, const uint8_t* data, const std::vector<size
   write_npy_raw(path, "|u1", data, 1, shape);
 }
 
+void write_npy(const fs::path& path, const int8_t* data, const std::vector<size_t>& shape) {
+  write_npy_raw(path, "|i1", data, 1, shape);
+}
+
 }  // namespace earshot

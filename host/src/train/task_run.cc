@@ -392,9 +392,19 @@ LoadedRun load_run(const fs::path& run) {
 
 nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threads) {
   LoadedRun lr = load_run(run);
+  return evaluate_loaded_run(lr, run, data, threads, {});
+}
+
+nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs::path& data, int threads,
+                                   const Predictor& predictor) {
   nlohmann::json out = {{"run", run.string()}, {"recipe", lr.recipe.name}};
   nn::TrainOptions topt = lr.task.train;
   topt.verbose = 0;
+  nn::Trainer trainer(*lr.model, topt);
+  // Scores per head; the float model's unless another predictor is given.
+  auto predict = [&](const nn::Dataset& d) { return predictor ? predictor(d) : trainer.predict(d); };
+  // Loss and the like come from the float model only.
+  auto losses = [&](const nn::Dataset& d) { return predictor ? nlohmann::json(nullptr) : nlohmann::json(trainer.evaluate(d)); };
   const std::vector<std::string> names = lr.info.at("class_names").get<std::vector<std::string>>();
   auto confusion_json = [&](const nn::Confusion& c) {
     nlohmann::json j = {{"classes", names}, {"accuracy", c.accuracy()}, {"macro_f1", c.macro_f1()}};
@@ -419,9 +429,8 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
     std::vector<int> truth(td.test.n);
     for (size_t i = 0; i < td.test.n; ++i) truth[i] = static_cast<int>(td.test.y[0][i]);
     dataset_targets(td.test, width, sparse_head(lr.task));
-    nn::Trainer trainer(*lr.model, topt);
-    out["metrics"] = trainer.evaluate(td.test);
-    const std::vector<std::vector<float>> pred = trainer.predict(td.test);
+    out["metrics"] = losses(td.test);
+    const std::vector<std::vector<float>> pred = predict(td.test);
     out["confusion"] = confusion_json(nn::confusion(pred[0], width, truth));
     out["examples"] = td.test.n;
     out["data"] = td.description + " (fresh test set)";
@@ -438,9 +447,8 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
     std::vector<int> truth(td.test.n);
     for (size_t i = 0; i < td.test.n; ++i) truth[i] = static_cast<int>(td.test.y[0][i]);
     dataset_targets(td.test, width, sparse_head(lr.task));
-    nn::Trainer trainer(*lr.model, topt);
-    out["metrics"] = trainer.evaluate(td.test);
-    out["confusion"] = confusion_json(nn::confusion(trainer.predict(td.test)[0], width, truth));
+    out["metrics"] = losses(td.test);
+    out["confusion"] = confusion_json(nn::confusion(predict(td.test)[0], width, truth));
     out["windows"] = td.test.n;
     out["data"] = fs::absolute(train_dir).string() + " (test split: the last " + std::to_string(td.test.n) +
                   " windows; pass --data DIR for event scores)";
@@ -450,7 +458,6 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
   // Folder: every labelled recording of `data`.
   const fs::path dir = data;
   const DatasetScan scan = scan_dataset(dir);
-  nn::Trainer trainer(*lr.model, topt);
   const WindowSpec& ws = lr.recipe.windows;
   const double step = static_cast<double>(ws.stride) * ws.frame_stride / ws.sample_rate;
   const double length = static_cast<double>(ws.window) * ws.frame_stride / ws.sample_rate;
@@ -469,7 +476,7 @@ nlohmann::json evaluate_run(const fs::path& run, const fs::path& data, int threa
     d.n = ex.count();
     d.x = std::move(ex.x);
     d.y = {std::vector<float>(ex.y.begin(), ex.y.end())};
-    const std::vector<std::vector<float>> pred = trainer.predict(d);
+    const std::vector<std::vector<float>> pred = predict(d);
     std::vector<float> scores(d.n);
     for (size_t i = 0; i < d.n; ++i) {
       const float* p = pred[0].data() + i * width;

@@ -21,9 +21,20 @@ inline bool dims_ok(int64_t a, int64_t b = 1, int64_t c = 1, int64_t d = 1) {
   return true;
 }
 
-inline bool known_activation(Activation a) {
-  return a == Activation::kNone || a == Activation::kRelu || a == Activation::kRelu6 ||
-         a == Activation::kReluN1To1;
+// Fused activations the ops support: kOk, kUnsupported (TANH, SIGN_BIT) or
+// kInvalidArgument (not an ActivationFunctionType).
+inline Status check_activation(Activation a) {
+  switch (a) {
+    case Activation::kNone:
+    case Activation::kRelu:
+    case Activation::kRelu6:
+    case Activation::kReluN1To1:
+      return Status::kOk;
+    case Activation::kTanh:
+    case Activation::kSignBit:
+      return Status::kUnsupported;
+  }
+  return Status::kInvalidArgument;
 }
 
 inline bool known_padding(Padding p) { return p == Padding::kSame || p == Padding::kValid; }
@@ -86,6 +97,22 @@ Status q4_eval_s8(const Op& op, const int8_t* input, int8_t* output, Map map) {
       output[i] = static_cast<int8_t>(map(multiply_by_quantized_multiplier(x, op.input_mult)));
     }
   }
+  return Status::kOk;
+}
+
+// Float prepare of the shaped ops (conv2d, fully_connected, pool2d):
+// shape(p, &op) checks and fills the shape, then the float clamp range.
+template <typename Op, typename Params, typename Shape>
+Status shaped_prepare_f32(const Params& p, Op* op, Shape shape) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Op{};
+  Op o{};
+  Status s = shape(p, &o);
+  if (s != Status::kOk) return s;
+  s = activation_range_f32(p.activation, &o.act_min_f, &o.act_max_f);
+  if (s != Status::kOk) return s;
+  o.type = OpType::kFloat32;
+  *op = o;
   return Status::kOk;
 }
 

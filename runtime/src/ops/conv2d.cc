@@ -8,19 +8,14 @@ namespace earshot::rt {
 namespace {
 
 Status prepare_shape(const Conv2dParams& p, Conv2dOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = Conv2dOp{};
   if (!detail::dims_ok(p.batches, p.in_h, p.in_w, p.in_c) ||
       !detail::dims_ok(p.out_c, p.filter_h, p.filter_w, p.in_c) || p.stride_h <= 0 ||
       p.stride_w <= 0 || p.dilation_h <= 0 || p.dilation_w <= 0 ||
       !detail::known_padding(p.padding)) {
     return Status::kInvalidArgument;
   }
-  if (!detail::known_activation(p.activation)) {
-    return p.activation == Activation::kTanh || p.activation == Activation::kSignBit
-               ? Status::kUnsupported
-               : Status::kInvalidArgument;
-  }
+  const Status act = detail::check_activation(p.activation);
+  if (act != Status::kOk) return act;
   int32_t out_h = 0, out_w = 0, off = 0;
   Status s = compute_out_size(p.padding, p.in_h, p.filter_h, p.stride_h, p.dilation_h, &out_h);
   if (s != Status::kOk) return s;
@@ -92,15 +87,7 @@ Status conv2d_prepare_s8(const Conv2dParams& p, void* mem, size_t bytes, Conv2dO
 }
 
 Status conv2d_prepare_f32(const Conv2dParams& p, Conv2dOp* op) {
-  Status s = prepare_shape(p, op);
-  if (s != Status::kOk) return s;
-  s = activation_range_f32(p.activation, &op->act_min_f, &op->act_max_f);
-  if (s != Status::kOk) {
-    *op = Conv2dOp{};
-    return s;
-  }
-  op->type = OpType::kFloat32;
-  return Status::kOk;
+  return detail::shaped_prepare_f32(p, op, prepare_shape);
 }
 
 namespace {

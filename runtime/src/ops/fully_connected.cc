@@ -13,11 +13,8 @@ Status prepare_shape(const FullyConnectedParams& p, FullyConnectedOp* o) {
       !detail::dims_ok(p.batches, p.units)) {
     return Status::kInvalidArgument;
   }
-  if (!detail::known_activation(p.activation)) {
-    return p.activation == Activation::kTanh || p.activation == Activation::kSignBit
-               ? Status::kUnsupported
-               : Status::kInvalidArgument;
-  }
+  const Status act = detail::check_activation(p.activation);
+  if (act != Status::kOk) return act;
   o->batches = p.batches;
   o->in_depth = p.in_depth;
   o->units = p.units;
@@ -77,16 +74,7 @@ Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size
 }
 
 Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnectedOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = FullyConnectedOp{};
-  FullyConnectedOp o{};
-  Status s = prepare_shape(p, &o);
-  if (s != Status::kOk) return s;
-  s = activation_range_f32(p.activation, &o.act_min_f, &o.act_max_f);
-  if (s != Status::kOk) return s;
-  o.type = OpType::kFloat32;
-  *op = o;
-  return Status::kOk;
+  return detail::shaped_prepare_f32(p, op, prepare_shape);
 }
 
 Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input,

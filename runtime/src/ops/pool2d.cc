@@ -11,11 +11,8 @@ Status prepare_shape(const Pool2dParams& p, Pool2dOp* o) {
       p.filter_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0 || !detail::known_padding(p.padding)) {
     return Status::kInvalidArgument;
   }
-  if (!detail::known_activation(p.activation)) {
-    return p.activation == Activation::kTanh || p.activation == Activation::kSignBit
-               ? Status::kUnsupported
-               : Status::kInvalidArgument;
-  }
+  const Status act = detail::check_activation(p.activation);
+  if (act != Status::kOk) return act;
   int32_t off = 0;
   Status s = compute_out_size(p.padding, p.in_h, p.filter_h, p.stride_h, 1, &o->out_h);
   if (s != Status::kOk) return s;
@@ -62,16 +59,7 @@ Status pool2d_prepare_s8(const Pool2dParams& p, Pool2dOp* op) {
 }
 
 Status pool2d_prepare_f32(const Pool2dParams& p, Pool2dOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = Pool2dOp{};
-  Pool2dOp o{};
-  Status s = prepare_shape(p, &o);
-  if (s != Status::kOk) return s;
-  s = activation_range_f32(p.activation, &o.act_min_f, &o.act_max_f);
-  if (s != Status::kOk) return s;
-  o.type = OpType::kFloat32;
-  *op = o;
-  return Status::kOk;
+  return detail::shaped_prepare_f32(p, op, prepare_shape);
 }
 
 }  // namespace earshot::rt

@@ -37,9 +37,9 @@ struct Ranges {
 // out)` (out has the graph input's element count) and records every tensor's range.
 Ranges calibrate(const Graph& float_graph, size_t count, const std::function<void(size_t, float*)>& example);
 
-// Post-training int8 quantization: per-channel symmetric int8 conv filters,
-// per-tensor symmetric int8 dense weights, per-tensor asymmetric int8
-// activations from the calibration ranges, int32 biases with scale
+// Post-training int8 quantization: per-channel symmetric int8 weights (conv
+// filters per output channel, dense weights per unit), per-tensor asymmetric
+// int8 activations from the calibration ranges, int32 biases with scale
 // input_scale * weight_scale. Softmax and logistic outputs get 1/256 and
 // zero point -128, tanh 1/128 and 0, as the spec fixes them; reshape and
 // pools keep their input's parameters.

@@ -1,0 +1,58 @@
+// earshot export: a training run -> deployable files.
+//
+//   OUT/model.tflite      float32 or int8 TensorFlow Lite flatbuffer
+//   OUT/model.h           the recipe's constants (SAMPLE_RATE, FRAME_SIZE, ...,
+//                         class names, input/output quantization) for C projects
+//   OUT/model_data.c      the .tflite bytes as a 16-byte-aligned C array
+//   OUT/memory.json       the memory report (also printed)
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "earshot/deploy/convert.h"
+#include "earshot/task.h"
+
+namespace earshot::deploy {
+
+struct ExportOptions {
+  bool int8 = true;
+  IoType io = IoType::kFloat32;            // int8 graphs: float32 (QUANTIZE/DEQUANTIZE at the edges) or int8
+  size_t calibration_examples = 500;       // representative examples drawn from the training data
+  std::string calibration = "train";       // train | noise (seed 000: uniform [0, 1) noise)
+  uint64_t calibration_seed = 20240917;    // which examples are drawn
+  std::vector<std::string> formats = {"tflite", "c"};
+  std::filesystem::path out;               // default RUN/export
+  int threads = 0;
+};
+
+// The run's model as deployable graphs: float always, int8 when asked.
+struct DeployModel {
+  Graph float_graph;
+  Graph graph;  // what is exported: float_graph or its int8 quantization
+  nlohmann::json calibration;  // source, examples
+};
+DeployModel build_deploy_model(LoadedRun& run, const ExportOptions& options);
+
+// Per op and total: MACs, weight bytes, activation bytes, and the static plan
+// (arena, op data, frontend buffers, flash). `model_bytes` is the .tflite size.
+nlohmann::json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes);
+std::string format_memory_report(const nlohmann::json& report);
+
+// model.h / model_data.c for ESP32 and other C projects (seed 001's layout).
+std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
+                     size_t model_bytes, const nlohmann::json& memory);
+std::string c_source(const std::vector<uint8_t>& tflite);
+
+// earshot eval --int8: the float model and the int8 graph build_deploy_model()
+// makes (run through runtime/ kernels by the Executor) scored on the same
+// data; {"float": ..., "int8": ..., "delta": per-class and event differences}.
+nlohmann::json evaluate_int8(const std::filesystem::path& run, const std::filesystem::path& data, int threads,
+                             const ExportOptions& options);
+
+// Writes the requested formats atomically; returns a summary (paths, sizes, memory).
+nlohmann::json export_run(const std::filesystem::path& run, const ExportOptions& options);
+
+}  // namespace earshot::deploy

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Issue-4 interpreter check, run by CTest: trains the beats, bells and chords
+# recipes briefly, exports each as int8 (float32 and int8 input/output) and as
+# float32, runs 1,000 inputs through earshot's runtime/ kernels
+# (`earshot invoke`) and through TFLite (ai-edge-litert, reference kernels) and
+# TFLite Micro (tflite-micro), and requires int8 outputs equal bit for bit and
+# float32 outputs within 1e-5. Also checks that model_data.c holds exactly the
+# .tflite bytes, and records TFLite Micro's arena next to earshot's plan.
+#   check_exports.sh EARSHOT_BINARY [WORK_DIR]
+set -euo pipefail
+EARSHOT=$1
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PY=$ROOT/.venv/bin/python
+if [[ ! -x $PY ]] || ! $PY -c "import ai_edge_litert, tflite_micro" 2>/dev/null; then
+  echo "check_exports: $PY with ai-edge-litert and tflite-micro is missing; run: bash scripts/setup.sh --python" >&2
+  exit 1
+fi
+WORK=${2:-$(mktemp -d)}
+mkdir -p "$WORK"
+[[ -z ${2:-} ]] && trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+"$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
+"$EARSHOT" train "$ROOT/recipes/bells.toml" --data bells-data --out bells-run --epochs 3 --quiet >/dev/null
+"$EARSHOT" train "$ROOT/recipes/beats.toml" --out beats-run --epochs 1 --quiet >/dev/null
+"$EARSHOT" train "$ROOT/recipes/chords.toml" --out chords-run --epochs 1 --quiet >/dev/null
+
+status=0
+for task in beats:beats bells:normal chords:unit; do
+  name=${task%%:*}
+  kind=${task#*:}
+  for variant in int8:float32 int8:int8 float:float32; do
+    type=${variant%%:*}
+    io=${variant#*:}
+    out=$name-$type-$io
+    "$EARSHOT" export "$name-run" --$type --io "$io" --out "$out" --calibration-examples 200 >/dev/null
+    # The C array holds exactly the .tflite bytes.
+    $PY - "$out/model_data.c" "$out/model.tflite" <<'PYEOF'
+import re, sys
+src = open(sys.argv[1]).read()
+body = src[src.index("{") + 1:src.index("};")]
+arr = bytes(int(v, 16) for v in re.findall(r"0x([0-9a-f]{2})", body))
+tfl = open(sys.argv[2], "rb").read()
+assert arr == tfl, f"{sys.argv[1]}: C array ({len(arr)} bytes) differs from the .tflite ({len(tfl)} bytes)"
+assert f"model_tflite_len = {len(tfl)};" in src
+PYEOF
+    $PY "$ROOT/tests/tflite/compare_interpreters.py" make-inputs "$out/model.tflite" "$kind" "$out/inputs.npy" --n 1000
+    "$EARSHOT" invoke "$out/model.tflite" "$out/inputs.npy" --out "$out/earshot" --quiet
+    outs=("$out"/earshot*.npy)
+    arena_args=()
+    [[ $type == int8 && $io == int8 ]] && arena_args=(--arena-json "$out/tflm_arena.json")
+    echo "== $out"
+    if ! $PY "$ROOT/tests/tflite/compare_interpreters.py" "$out/model.tflite" "$out/inputs.npy" "${outs[@]}" "${arena_args[@]}"; then
+      status=1
+    fi
+    if [[ ${#arena_args[@]} -gt 0 ]]; then
+      $PY - "$out/memory.json" "$out/tflm_arena.json" <<'PYEOF'
+import json, sys
+ours = json.load(open(sys.argv[1]))["total"]
+tflm = json.load(open(sys.argv[2]))["tflm"]
+head = next(int(l.split()[-2]) for l in tflm["allocations"] if "allocation head" in l)
+print(f"arena: earshot plan {ours['arena_bytes']} bytes (+ {ours['op_data_bytes']} op data); "
+      f"TFLite Micro head {head} bytes, smallest working arena {tflm['min_arena_bytes']} bytes")
+assert ours["arena_bytes"] <= head * 1.03, "earshot's planned arena exceeds TFLite Micro's by more than 3 %"
+PYEOF
+    fi
+  done
+done
+exit $status
