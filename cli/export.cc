@@ -61,7 +61,7 @@ void print_summary(const nlohmann::json& r) {
 
 // earshot invoke: a .tflite file over a .npy of inputs with the device kernels.
 void run_invoke(const std::string& model, const std::string& inputs, std::string out, bool quiet) {
-  deploy::Executor ex(deploy::load_tflite(model));
+  deploy::Executor ex(deploy::load_tflite(model), model);
   const deploy::Graph& g = ex.graph();
   if (g.inputs.size() != 1) throw Error(model, 0, "invoke supports models with one input");
   const deploy::TensorInfo& in = g.tensors[static_cast<size_t>(g.inputs[0])];

@@ -204,7 +204,7 @@ TEST(DeployTflite, MutatedFilesAreRejectedCleanly) {
         }
         try {
           Graph back = read_tflite(bad.data(), bad.size(), "mutated.tflite");
-          Executor ex(back);  // a valid file must also prepare and run
+          Executor ex(back, "mutated.tflite");  // a valid file must also prepare and run
           ex.invoke();
           ++accepted;
         } catch (const Error& e) {

@@ -101,8 +101,8 @@ int32_t rows_of(const TensorInfo& t) {
 
 }  // namespace
 
-Executor::Executor(Graph g) : g_(std::move(g)) {
-  g_.validate("executor");
+Executor::Executor(Graph g, const std::string& where) : g_(std::move(g)), where_(where) {
+  g_.validate(where_);
   plan_ = plan_arena(g_);
   arena_storage_.assign(plan_.arena_bytes + ArenaPlan::kAlign, 0);
   const uintptr_t base = reinterpret_cast<uintptr_t>(arena_storage_.data());
@@ -215,8 +215,8 @@ Executor::Executor(Graph g) : g_(std::move(g)) {
         break;
     }
     if (!rt::ok(s)) {
-      throw Error("executor: op " + std::to_string(k) + " (" + op_name(op.kind) + ", output '" + y.name +
-                  "'): prepare failed: " + rt::status_name(s));
+      throw Error(where_ + ": op " + std::to_string(k) + " (" + op_name(op.kind) + ", output '" + y.name +
+                  "'): the runtime rejects its parameters: " + rt::status_name(s));
     }
     prepared_.push_back(std::move(p));
   }
@@ -294,7 +294,7 @@ void Executor::invoke(const std::function<void(size_t)>& after_op) {
         break;
     }
     if (!rt::ok(s)) {
-      throw Error("executor: op " + std::to_string(k) + " (" + op_name(op.kind) + "): " + rt::status_name(s));
+      throw Error(where_ + ": op " + std::to_string(k) + " (" + op_name(op.kind) + "): " + rt::status_name(s));
     }
     if (after_op) after_op(k);
   }

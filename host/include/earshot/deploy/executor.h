@@ -32,8 +32,9 @@ ArenaPlan plan_arena(const Graph& g);
 class Executor {
  public:
   // Validates the graph, plans the arena and prepares every op (multipliers,
-  // activation ranges). Throws earshot::Error naming the op that fails.
-  explicit Executor(Graph g);
+  // activation ranges). Throws earshot::Error naming `where` (e.g. the
+  // .tflite file) and the op that fails.
+  explicit Executor(Graph g, const std::string& where = "executor");
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -56,6 +57,7 @@ class Executor {
  private:
   struct Prepared;
   Graph g_;
+  std::string where_;
   ArenaPlan plan_;
   std::vector<uint8_t> arena_storage_;
   uint8_t* arena_ = nullptr;
