@@ -130,6 +130,32 @@ TEST(RuntimeFftFast, RealMatchesDftAndBinsMatchForward) {
       }
     }
     std::vector<float> re(static_cast<size_t>(bins)), im(static_cast<size_t>(bins));
+    // A window and an offset applied while packing equal the same done beforehand;
+    // power_bins() is re * re + im * im of those bins.
+    std::vector<float> window(static_cast<size_t>(n)), pre(static_cast<size_t>(n));
+    const float offset = 0.25f;
+    for (int i = 0; i < n; ++i) {
+      window[i] = 0.5f + 0.5f * g.next();
+      pre[i] = (x[i] - offset) * window[i];
+    }
+    rt::RealFft::Frame frame;
+    frame.samples = x.data();
+    frame.window = window.data();
+    frame.offset = offset;
+    std::vector<rt::Complex> want(static_cast<size_t>(bins));
+    ASSERT_EQ(f.forward(pre.data(), want.data(), work.data()), rt::Status::kOk);
+    ASSERT_EQ(f.forward_bins(frame, 0, bins, re.data(), im.data(), work.data()), rt::Status::kOk);
+    std::vector<float> power(static_cast<size_t>(bins));
+    const int p0 = bins / 3;
+    ASSERT_EQ(f.power_bins(frame, p0, bins, power.data(), work.data()), rt::Status::kOk);
+    for (int k = 0; k < bins; ++k) {
+      EXPECT_EQ(std::memcmp(&re[k], &want[k].re, sizeof(float)), 0) << "n=" << n << " k=" << k;
+      EXPECT_EQ(std::memcmp(&im[k], &want[k].im, sizeof(float)), 0) << "n=" << n << " k=" << k;
+      if (k >= p0) {
+        const float pw = want[k].re * want[k].re + want[k].im * want[k].im;
+        EXPECT_EQ(std::memcmp(&power[k - p0], &pw, sizeof(float)), 0) << "n=" << n << " k=" << k;
+      }
+    }
     EXPECT_EQ(f.forward_bins(x.data(), 0, bins + 1, re.data(), im.data(), work.data()), rt::Status::kInvalidArgument);
     EXPECT_EQ(f.forward_bins(x.data(), 2, 2, re.data(), im.data(), work.data()), rt::Status::kInvalidArgument);
     EXPECT_EQ(f.forward_bins(x.data(), -1, 2, re.data(), im.data(), work.data()), rt::Status::kInvalidArgument);

@@ -481,29 +481,19 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     return Status::kOk;
   }
 
-  // Mean removal and window in one pass. The mean is a float sum in 8
-  // interleaved accumulators (no serial chain of dependent adds).
-  float mean = 0.0f;
-  if (cfg_.subtract_mean) mean = frame_mean(frame, n);
-  if (window_ != nullptr && cfg_.subtract_mean) {
-    for (int i = 0; i < n; ++i) buf[i] = (frame[i] - mean) * window_[i];
-  } else if (window_ != nullptr) {
-    for (int i = 0; i < n; ++i) buf[i] = frame[i] * window_[i];
-  } else if (cfg_.subtract_mean) {
-    for (int i = 0; i < n; ++i) buf[i] = frame[i] - mean;
-  } else {
-    memcpy(buf, frame, sizeof(float) * static_cast<size_t>(n));
-  }
-  // Only the bins the features use, in split form (re, im) over spec.
-  float* re = reinterpret_cast<float*>(spec);
-  float* im = re + n_bins_;
+  // Mean removal and window happen while the real FFT packs its input; only
+  // the bins the features use are computed, as power re^2 + im^2.
+  RealFft::Frame f;
+  f.samples = frame;
+  f.window = window_;
+  f.offset = cfg_.subtract_mean ? frame_mean(frame, n) : 0.0f;
   switch (cfg_.kind) {
     case FeatureKind::kSpectrum: {
-      fft_.forward_bins(buf, bin_lo_, bin_lo_ + n_out_, re, im, work);
+      fft_.power_bins(f, bin_lo_, bin_lo_ + n_out_, out, work);
       if (p == 1.0f) {
-        for (int i = 0; i < n_out_; ++i) out[i] = sqrtf(re[i] * re[i] + im[i] * im[i]);
-      } else {
-        for (int i = 0; i < n_out_; ++i) out[i] = magnitude_pow(re[i], im[i]);
+        for (int i = 0; i < n_out_; ++i) out[i] = sqrtf(out[i]);
+      } else if (p != 2.0f) {
+        for (int i = 0; i < n_out_; ++i) out[i] = powf(out[i], 0.5f * p);
       }
       compress_all(out, n_out_, cfg_.compression, cfg_.amin, db_scale);
       break;
@@ -515,11 +505,11 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
         const int e = row_start_[r] + row_len_[r];
         k_end = e > k_end ? e : k_end;
       }
-      fft_.forward_bins(buf, 0, k_end, re, im, work);
-      if (p == 2.0f) {
-        for (int k = 0; k < k_end; ++k) pw[k] = re[k] * re[k] + im[k] * im[k];
-      } else {
-        for (int k = 0; k < k_end; ++k) pw[k] = magnitude_pow(re[k], im[k]);
+      fft_.power_bins(f, 0, k_end, pw, work);
+      if (p == 1.0f) {
+        for (int k = 0; k < k_end; ++k) pw[k] = sqrtf(pw[k]);
+      } else if (p != 2.0f) {
+        for (int k = 0; k < k_end; ++k) pw[k] = powf(pw[k], 0.5f * p);
       }
       float* dst = cfg_.kind == FeatureKind::kMel ? out : mel;
       for (int r = 0; r < cfg_.n_mels; ++r) dst[r] = dot4(weights_ + row_offset_[r], pw + row_start_[r], row_len_[r]);

@@ -57,10 +57,18 @@ class Fft {
 };
 
 // Real forward DFT of length n (any n >= 2): out[k] for k = 0 .. n/2.
-// Even n uses one complex FFT of n/2 plus a split step; forward_bins() runs the
-// split step only for the bins asked for.
+// Even n uses one complex FFT of n/2 plus a split step; forward_bins() and
+// power_bins() run the split step only for the bins asked for.
 class RealFft {
  public:
+  // The transform's input x[i] = (samples[i] - offset) * window[i], formed while
+  // the samples are packed for the FFT (no extra pass); window null: 1.
+  struct Frame {
+    const float* samples = nullptr;
+    const float* window = nullptr;
+    float offset = 0.0f;
+  };
+
   static size_t required_bytes(int n);
   Status init(int n, void* mem, size_t bytes);
   Status init(int n, Bump& bump);
@@ -71,14 +79,18 @@ class RealFft {
   // Bins k0 <= k < k1 (0 <= k0 < k1 <= bins()) in split form: re[k - k0],
   // im[k - k0]. Same values as forward() gives for those bins.
   Status forward_bins(const float* in, int k0, int k1, float* re, float* im, Complex* work) const;
+  Status forward_bins(const Frame& in, int k0, int k1, float* re, float* im, Complex* work) const;
+  // power[k - k0] = re^2 + im^2 of the same bins, computed as re * re + im * im.
+  Status power_bins(const Frame& in, int k0, int k1, float* power, Complex* work) const;
   int size() const { return n_; }
   int bins() const { return n_ / 2 + 1; }
   int work_complex() const { return 2 * fft_.size() + 1 + fft_.scratch_complex(); }
 
  private:
+  Status check(const Frame& in, int k0, int k1, const float* out, const Complex* work) const;
   // Z = FFT_{n/2}(x[2j] + i x[2j+1]) in split form (even n); returns zr, zi.
-  void half_spectrum(const float* in, Complex* work, const float** zr, const float** zi) const;
-  const Complex* odd_spectrum(const float* in, Complex* work) const;
+  void half_spectrum(const Frame& in, Complex* work, const float** zr, const float** zi) const;
+  const Complex* odd_spectrum(const Frame& in, Complex* work) const;
 
   int n_ = 0;
   Fft fft_;                        // n/2 (even n) or n (odd n)
