@@ -13,7 +13,7 @@ File format (little endian):
   u32 field count, then per field: u8 dtype (0 int32, 1 float32, 2 int8),
   u32 element count, the elements.
 Field 0 of every case holds int32 parameters, field 1 float32 parameters;
-the remaining fields are the op's arrays (see FIELDS below).
+the remaining fields are the op's arrays (FIELDS below; "fields" per file in STAMP.json).
 
 Run: /work/main/.venv/bin/python scripts/golden/make_ops_golden.py
 """
