@@ -60,8 +60,11 @@ void print_summary(const nlohmann::json& r) {
 }
 
 // earshot invoke: a .tflite file over a .npy of inputs with the device kernels.
-void run_invoke(const std::string& model, const std::string& inputs, std::string out, bool quiet) {
-  deploy::Executor ex(deploy::load_tflite(model), model);
+void run_invoke(const std::string& model, const std::string& inputs, std::string out, const std::string& rounding,
+                bool quiet) {
+  if (rounding != "tflm" && rounding != "tflite") throw Error("--match must be tflm or tflite, got '" + rounding + "'");
+  deploy::Executor ex(deploy::load_tflite(model), model,
+                      rounding == "tflite" ? deploy::Target::kTflite : deploy::Target::kTfliteMicro);
   const deploy::Graph& g = ex.graph();
   if (g.inputs.size() != 1) throw Error(model, 0, "invoke supports models with one input");
   const deploy::TensorInfo& in = g.tensors[static_cast<size_t>(g.inputs[0])];
@@ -123,6 +126,7 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
 void add_invoke_command(CLI::App& app) {
   struct Args {
     std::string model, inputs, out;
+    std::string rounding = "tflm";
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -131,8 +135,12 @@ void add_invoke_command(CLI::App& app) {
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("inputs", a->inputs, ".npy of inputs: [N, input...] or one input")->required()->check(CLI::ExistingFile);
   cmd->add_option("--out", a->out, "Output .npy (several outputs: OUT.0.npy, OUT.1.npy, ...)")->required();
+  cmd->add_option("--match", a->rounding,
+                  "int8 arithmetic to reproduce bit for bit: tflm (TFLite Micro's reference, what the device runs) or tflite "
+                  "(the TFLite interpreter, whose dense layers round once)")
+      ->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "Print nothing");
-  cmd->callback([a] { run_invoke(a->model, a->inputs, a->out, a->quiet); });
+  cmd->callback([a] { run_invoke(a->model, a->inputs, a->out, a->rounding, a->quiet); });
 }
 
 void add_export_command(CLI::App& app) {

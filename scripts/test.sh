@@ -4,7 +4,7 @@
 # runtime/ with its no-heap check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --python  # .venv: TFLite and TFLite Micro for the export checks
 JOBS=${EARSHOT_JOBS:-$(nproc)}
 passed=0
 failed=0

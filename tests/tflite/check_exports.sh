@@ -8,6 +8,7 @@
 # .tflite bytes, and records TFLite Micro's arena next to earshot's plan.
 #   check_exports.sh EARSHOT_BINARY [WORK_DIR]
 set -euo pipefail
+shopt -s nullglob
 EARSHOT=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=$ROOT/.venv/bin/python
@@ -45,12 +46,22 @@ assert arr == tfl, f"{sys.argv[1]}: C array ({len(arr)} bytes) differs from the 
 assert f"model_tflite_len = {len(tfl)};" in src
 PYEOF
     $PY "$ROOT/tests/tflite/compare_interpreters.py" make-inputs "$out/model.tflite" "$kind" "$out/inputs.npy" --n 1000
-    "$EARSHOT" invoke "$out/model.tflite" "$out/inputs.npy" --out "$out/earshot" --quiet
-    outs=("$out"/earshot*.npy)
+    # TFLite Micro's reference requantizes with double rounding; TFLite
+    # (ai-edge-litert) rounds its dense layers once (TFLITE_SINGLE_ROUNDING).
+    # earshot reproduces either.
+    "$EARSHOT" invoke "$out/model.tflite" "$out/inputs.npy" --out "$out/earshot" --match tflm --quiet
+    "$EARSHOT" invoke "$out/model.tflite" "$out/inputs.npy" --out "$out/earshot_single" --match tflite --quiet
+    outs=("$out"/earshot.npy "$out"/earshot.[0-9]*.npy)
+    outs_single=("$out"/earshot_single.npy "$out"/earshot_single.[0-9]*.npy)
     arena_args=()
     [[ $type == int8 && $io == int8 ]] && arena_args=(--arena-json "$out/tflm_arena.json")
     echo "== $out"
-    if ! $PY "$ROOT/tests/tflite/compare_interpreters.py" "$out/model.tflite" "$out/inputs.npy" "${outs[@]}" "${arena_args[@]}"; then
+    if ! $PY "$ROOT/tests/tflite/compare_interpreters.py" "$out/model.tflite" "$out/inputs.npy" "${outs[@]}" \
+        --interpreter tflm "${arena_args[@]}"; then
+      status=1
+    fi
+    if ! $PY "$ROOT/tests/tflite/compare_interpreters.py" "$out/model.tflite" "$out/inputs.npy" "${outs_single[@]}" \
+        --interpreter tflite; then
       status=1
     fi
     if [[ ${#arena_args[@]} -gt 0 ]]; then

@@ -19,6 +19,7 @@ by bisection, and RecordingMicroAllocator's figures).
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -65,25 +66,20 @@ def run_tflm(model_bytes, inputs, n_out):
     return [np.stack(r) for r in results]
 
 
-def tflm_arena(model_bytes):
+def tflm_arena(model_bytes, model_path):
     """Smallest arena TFLite Micro allocates and runs the model in (bisection),
     and the RecordingMicroAllocator's printout for that size."""
     def works(size):
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)  # failed allocations are expected here; keep them quiet
-        try:
-            it = tflm_interpreter(model_bytes, size)
-            d = it.get_input_details(0)
-            it.set_input(np.zeros(d["shape"], d["dtype"]), 0)
-            it.invoke()
-            return True
-        except Exception:
-            return False
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(devnull)
+        # In a child process: TFLite Micro may crash instead of failing
+        # cleanly when the arena is far too small.
+        code = ("import sys, numpy as np\n"
+                "from tflite_micro.python.tflite_micro import runtime\n"
+                "it = runtime.Interpreter.from_bytes(open(sys.argv[1], 'rb').read(), arena_size=int(sys.argv[2]))\n"
+                "d = it.get_input_details(0)\n"
+                "it.set_input(np.zeros(d['shape'], d['dtype']), 0)\n"
+                "it.invoke()\n")
+        r = subprocess.run([sys.executable, "-c", code, model_path, str(size)], capture_output=True)
+        return r.returncode == 0
     lo, hi = 16, 1 << 20
     if not works(hi):
         return None
@@ -172,6 +168,9 @@ def main():
     ap.add_argument("inputs")
     ap.add_argument("earshot_outputs", nargs="+", help="one .npy per model output, in order")
     ap.add_argument("--arena-json", help="write TFLite Micro's arena figures here")
+    ap.add_argument("--interpreter", choices=["tflite", "tflm", "both"], default="both",
+                    help="which interpreter to compare with (earshot's outputs from "
+                         "`earshot invoke --match tflite` or `--match tflm`)")
     a = ap.parse_args()
     model = open(a.model, "rb").read()
     inputs = np.load(a.inputs)
@@ -182,8 +181,11 @@ def main():
     # int8 models: every output equal bit for bit (DEQUANTIZE is exact too).
     exact = any(t["dtype"] == np.int8 for t in probe.get_tensor_details())
     failures = []
-    runners = (("TFLite (ai-edge-litert, reference kernels)", lambda: run_litert(model, inputs)),
-               ("TFLite Micro", lambda: run_tflm(model, inputs, n_out)))
+    runners = []
+    if a.interpreter in ("tflite", "both"):
+        runners.append(("TFLite (ai-edge-litert, reference kernels)", lambda: run_litert(model, inputs)))
+    if a.interpreter in ("tflm", "both"):
+        runners.append(("TFLite Micro", lambda: run_tflm(model, inputs, n_out)))
     for name, fn in runners:
         got = fn()
         err = compare(name, got, want, exact)
@@ -194,7 +196,7 @@ def main():
         else:
             print(f"ok   {name}: {len(inputs)} inputs, {sum(w.size for w in want)} output values {kind} with earshot")
     if a.arena_json:
-        arena = tflm_arena(model)
+        arena = tflm_arena(model, a.model)
         rec = {"model": os.path.basename(a.model), "model_bytes": len(model), "tflm": arena,
                "generator": "tests/tflite/compare_interpreters.py", "versions": versions()}
         with open(a.arena_json, "w") as f:

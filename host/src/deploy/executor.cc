@@ -101,7 +101,7 @@ int32_t rows_of(const TensorInfo& t) {
 
 }  // namespace
 
-Executor::Executor(Graph g, const std::string& where) : g_(std::move(g)), where_(where) {
+Executor::Executor(Graph g, const std::string& where, Target target) : g_(std::move(g)), where_(where) {
   g_.validate(where_);
   plan_ = plan_arena(g_);
   arena_storage_.assign(plan_.arena_bytes + ArenaPlan::kAlign, 0);
@@ -130,6 +130,7 @@ Executor::Executor(Graph g, const std::string& where) : g_(std::move(g)), where_
       fc[k] = rt::FullyConnectedParams{static_cast<int32_t>(x.elements() / static_cast<size_t>(dim(w, 1))), dim(w, 1),
                                        dim(w, 0), act(op.fused), scale0(x), zp0(x), w.scale.data(),
                                        static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+      fc[k].rounding = target == Target::kTflite ? rt::Rounding::kSingle : rt::Rounding::kDouble;
       mem_at[k] = mem_total;
       mem_total += (rt::fully_connected_prepare_bytes(fc[k]) + 15) / 16 * 16;
     }
@@ -170,21 +171,21 @@ Executor::Executor(Graph g, const std::string& where) : g_(std::move(g)), where_
         break;
       }
       case OpKind::kSoftmax: {
-        const rt::SoftmaxParams sp{rows_of(x), x.shape.back(), op.beta, scale0(x), zp0(x), scale0(y), zp0(y)};
+        rt::SoftmaxParams sp{rows_of(x), x.shape.back(), op.beta, scale0(x), zp0(x), scale0(y), zp0(y)};
         rt::SoftmaxOp o{};
         s = int8 ? rt::softmax_prepare_s8(sp, &o) : rt::softmax_prepare_f32(sp, &o);
         p->op = o;
         break;
       }
       case OpKind::kLogistic: {
-        const rt::LogisticParams lp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        rt::LogisticParams lp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
         rt::LogisticOp o{};
         s = int8 ? rt::logistic_prepare_s8(lp, &o) : rt::logistic_prepare_f32(lp, &o);
         p->op = o;
         break;
       }
       case OpKind::kTanh: {
-        const rt::TanhParams tp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        rt::TanhParams tp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
         rt::TanhOp o{};
         s = int8 ? rt::tanh_prepare_s8(tp, &o) : rt::tanh_prepare_f32(tp, &o);
         p->op = o;
@@ -192,7 +193,7 @@ Executor::Executor(Graph g, const std::string& where) : g_(std::move(g)), where_
       }
       case OpKind::kRelu:
       case OpKind::kRelu6: {
-        const rt::ReluParams rp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        rt::ReluParams rp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
         rt::ReluOp o{};
         if (op.kind == OpKind::kRelu) {
           s = int8 ? rt::relu_prepare_s8(rp, &o) : rt::relu_prepare_f32(rp, &o);

@@ -76,6 +76,7 @@ Status q4_prepare_s8(const Params& p, float want_scale, int32_t want_zp, Op* op)
   if (s != Status::kOk) return s;
   o.size = p.size;
   o.input_zero_point = p.input_zero_point;
+  o.rounding = p.rounding;
   o.type = OpType::kInt8;
   *op = o;
   return Status::kOk;
@@ -94,7 +95,7 @@ Status q4_eval_s8(const Op& op, const int8_t* input, int8_t* output, Map map) {
     } else if (x >= op.input_range_radius) {
       output[i] = 127;
     } else {
-      output[i] = static_cast<int8_t>(map(multiply_by_quantized_multiplier(x, op.input_mult)));
+      output[i] = static_cast<int8_t>(map(multiply_by_quantized_multiplier(x, op.input_mult, op.rounding)));
     }
   }
   return Status::kOk;

@@ -75,10 +75,11 @@ Status conv2d_prepare_s8(const Conv2dParams& p, void* mem, size_t bytes, Conv2dO
     const float fs = p.filter_scales[p.filter_scale_count == 1 ? 0 : c];
     const double eff = static_cast<double>(p.input_scale) * static_cast<double>(fs) /
                        static_cast<double>(p.output_scale);
-    s = quantize_multiplier(eff, &mult[c]);
+    s = quantize_multiplier(eff, &mult[c], p.rounding);
     if (s != Status::kOk) return s;
   }
   o.mult = mult;
+  o.rounding = p.rounding;
   o.input_offset = -p.input_zero_point;
   o.output_offset = p.output_zero_point;
   o.type = OpType::kInt8;
@@ -139,7 +140,7 @@ Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* fil
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
   conv_loop<int8_t, int32_t>(op, input, filter, output, op.input_offset, [&](int32_t oc, int32_t acc) {
     if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
-    acc = multiply_by_quantized_multiplier(acc, op.mult[oc]);
+    acc = multiply_by_quantized_multiplier(acc, op.mult[oc], op.rounding);
     acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
     return static_cast<int8_t>(acc);
   });

@@ -53,19 +53,20 @@ Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size
     // TFLM GetQuantizedConvolutionMultipler: the scale product is taken in
     // float, then widened.
     const double prod = static_cast<double>(p.input_scale * p.filter_scales[0]);
-    s = quantize_multiplier(prod / static_cast<double>(p.output_scale), &mult[0]);
+    s = quantize_multiplier(prod / static_cast<double>(p.output_scale), &mult[0], p.rounding);
     if (s != Status::kOk) return s;
   } else {
     for (int32_t c = 0; c < p.filter_scale_count; ++c) {
       const double eff = static_cast<double>(p.input_scale) *
                          static_cast<double>(p.filter_scales[c]) /
                          static_cast<double>(p.output_scale);
-      s = quantize_multiplier(eff, &mult[c]);
+      s = quantize_multiplier(eff, &mult[c], p.rounding);
       if (s != Status::kOk) return s;
     }
   }
   o.mult = mult;
   o.mult_count = p.filter_scale_count;
+  o.rounding = p.rounding;
   o.input_offset = -p.input_zero_point;
   o.output_offset = p.output_zero_point;
   o.type = OpType::kInt8;
@@ -95,7 +96,7 @@ Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input,
             acc, static_cast<int32_t>(w[i]) * (static_cast<int32_t>(in[i]) + op.input_offset));
       }
       if (bias != nullptr) acc = detail::wrap_add(acc, bias[u]);
-      acc = multiply_by_quantized_multiplier(acc, op.mult[per_channel ? u : 0]);
+      acc = multiply_by_quantized_multiplier(acc, op.mult[per_channel ? u : 0], op.rounding);
       acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
       output[static_cast<size_t>(b) * op.units + u] = static_cast<int8_t>(acc);
     }

@@ -6,7 +6,7 @@
 
 namespace earshot::rt {
 
-Status quantize_multiplier(double real, QuantizedMultiplier* out) {
+Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding rounding) {
   if (out == nullptr || !isfinite(real)) return Status::kInvalidArgument;
   if (real == 0.0) {
     *out = {0, 0};
@@ -22,6 +22,10 @@ Status quantize_multiplier(double real, QuantizedMultiplier* out) {
   if (shift < -31) {
     shift = 0;
     q_fixed = 0;
+  }
+  if (rounding == Rounding::kSingle && shift > 30) {
+    shift = 30;
+    q_fixed = (1LL << 31) - 1;
   }
   // |real| >= 2^31: x * 2^shift cannot be represented in TFLM's int32 either.
   if (shift > 31) return Status::kInvalidArgument;
@@ -55,6 +59,15 @@ int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m) {
   const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) *
                                                (static_cast<uint32_t>(1) << (left & 31)));
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
+}
+
+int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Rounding rounding) {
+  if (rounding == Rounding::kDouble) return multiply_by_quantized_multiplier(x, m);
+  // TFLITE_SINGLE_ROUNDING: one rounding of the 64-bit product.
+  const int total_shift = 31 - (m.shift < -31 ? -31 : (m.shift > 30 ? 30 : m.shift));
+  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+  const int64_t result = (static_cast<int64_t>(x) * static_cast<int64_t>(m.multiplier) + round) >> total_shift;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(result)));
 }
 
 bool valid_quant_s8(float scale, int32_t zero_point) {

@@ -20,6 +20,7 @@ Status finish_s8(const ReluParams& p, bool relu6, QuantizedMultiplier mult, int3
   o.input_zero_point = p.input_zero_point;
   o.output_zero_point = p.output_zero_point;
   o.mult = mult;
+  o.rounding = p.rounding;
   o.act_min = lo;
   o.act_max = hi;
   *op = o;
@@ -43,7 +44,7 @@ Status relu_prepare_s8(const ReluParams& p, ReluOp* op) {
   if (s != Status::kOk) return s;
   // CalculateReluOpData: the scale ratio is a float division, then widened.
   QuantizedMultiplier m{};
-  s = quantize_multiplier(static_cast<double>(p.input_scale / p.output_scale), &m);
+  s = quantize_multiplier(static_cast<double>(p.input_scale / p.output_scale), &m, p.rounding);
   if (s != Status::kOk) return s;
   // max(-128, zp + (int)roundf(0 / scale)) and 127 (act_max is infinity).
   return finish_s8(p, false, m, p.output_zero_point > -128 ? p.output_zero_point : -128, 127, op);
@@ -91,7 +92,7 @@ Status relu_eval_s8(const ReluOp& op, const int8_t* input, int8_t* output) {
   }
   for (int32_t i = 0; i < op.size; ++i) {
     const int32_t v = op.output_zero_point +
-                      multiply_by_quantized_multiplier(input[i] - op.input_zero_point, op.mult);
+                      multiply_by_quantized_multiplier(input[i] - op.input_zero_point, op.mult, op.rounding);
     output[i] = static_cast<int8_t>(detail::clamp_i32(v, op.act_min, op.act_max));
   }
   return Status::kOk;

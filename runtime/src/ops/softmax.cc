@@ -36,15 +36,17 @@ Status softmax_prepare_s8(const SoftmaxParams& p, SoftmaxOp* op) {
   }
   // TFLM: output zero point -128 and scale exactly 1.f / 256.
   if (p.output_zero_point != -128 || p.output_scale != 1.0f / 256.0f) return Status::kUnsupported;
-  // PreprocessSoftmaxScaling (double rounding build: cap at 2^31 - 1).
-  const double max_real = static_cast<double>((1LL << 31) - 1);
+  // PreprocessSoftmaxScaling: the multiplier is capped at 2^31 - 1, or at
+  // 2^30 - 1 in TFLite's single-rounding build.
+  const double max_real = p.rounding == Rounding::kSingle ? static_cast<double>((1LL << 30) - 1)
+                                                          : static_cast<double>((1LL << 31) - 1);
   double real = static_cast<double>(p.beta) * static_cast<double>(p.input_scale) *
                 static_cast<double>(1 << (31 - kScaledDiffIntegerBits));
   if (real > max_real) real = max_real;
   // QuantizeMultiplierGreaterThanOne requires real > 1 (TFLM aborts otherwise).
   if (!(real > 1.0)) return Status::kUnsupported;
   QuantizedMultiplier m{};
-  const Status s = quantize_multiplier(real, &m);
+  const Status s = quantize_multiplier(real, &m, p.rounding);
   if (s != Status::kOk) return s;
   // CalculateInputRadius(5, left_shift, 31).
   const double radius = 1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
@@ -55,6 +57,7 @@ Status softmax_prepare_s8(const SoftmaxParams& p, SoftmaxOp* op) {
   op->beta = p.beta;
   op->input_multiplier = m.multiplier;
   op->input_left_shift = m.shift;
+  op->rounding = p.rounding;
   op->diff_min = -static_cast<int32_t>(floor(radius));
   op->type = OpType::kInt8;
   return Status::kOk;
@@ -85,7 +88,7 @@ Status softmax_eval_s8(const SoftmaxOp& op, const int8_t* input, int8_t* output)
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = static_cast<int32_t>(in[c]) - max_in_row;
       if (diff >= op.diff_min) {
-        const int32_t scaled = multiply_by_quantized_multiplier(diff, m);  // 5 integer bits
+        const int32_t scaled = multiply_by_quantized_multiplier(diff, m, op.rounding);  // 5 integer bits
         const int32_t e = fp::exp_on_negative_values(scaled, kScaledDiffIntegerBits);
         sum_of_exps = fp::add(sum_of_exps, fp::rescale(e, 0, kAccumulationIntegerBits));
       }
@@ -101,7 +104,7 @@ Status softmax_eval_s8(const SoftmaxOp& op, const int8_t* input, int8_t* output)
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = static_cast<int32_t>(in[c]) - max_in_row;
       if (diff >= op.diff_min) {
-        const int32_t scaled = multiply_by_quantized_multiplier(diff, m);
+        const int32_t scaled = multiply_by_quantized_multiplier(diff, m, op.rounding);
         const int32_t e = fp::exp_on_negative_values(scaled, kScaledDiffIntegerBits);
         const int32_t unsat = rounding_divide_by_pot(fp::mul(shifted_scale, e), exponent);
         out[c] = static_cast<int8_t>(detail::clamp_i32(unsat - 128, -128, 127));

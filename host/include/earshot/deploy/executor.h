@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "earshot/deploy/graph.h"
+#include "earshot/rt/ops/quant.h"
 
 namespace earshot::deploy {
 
@@ -29,12 +30,20 @@ struct ArenaPlan {
 };
 ArenaPlan plan_arena(const Graph& g);
 
+// Which interpreter's int8 arithmetic to reproduce bit for bit. They differ
+// only in how FULLY_CONNECTED rounds its requantization: TFLite Micro's
+// reference rounds twice (the runtime's default, and what the device runs);
+// the PyPI TFLite (ai-edge-litert) is built with TFLITE_SINGLE_ROUNDING for
+// it. Its CONV_2D, SOFTMAX, LOGISTIC, ... reference kernels round like TFLite
+// Micro's (measured on the recipes' models by tests/tflite/check_exports.sh).
+enum class Target : uint8_t { kTfliteMicro, kTflite };
+
 class Executor {
  public:
   // Validates the graph, plans the arena and prepares every op (multipliers,
   // activation ranges). Throws earshot::Error naming `where` (e.g. the
   // .tflite file) and the op that fails.
-  explicit Executor(Graph g, const std::string& where = "executor");
+  explicit Executor(Graph g, const std::string& where = "executor", Target target = Target::kTfliteMicro);
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;

@@ -28,6 +28,7 @@ struct Conv2dParams {
   int32_t filter_scale_count;
   float output_scale;
   int32_t output_zero_point;
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 // Trivially copyable: may be emitted as a constant; `mult` points into the
@@ -44,6 +45,7 @@ struct Conv2dOp {
   int32_t act_min, act_max;  // int8 clamp
   float act_min_f, act_max_f;  // float clamp
   const QuantizedMultiplier* mult;  // [Cout]
+  Rounding rounding;
 };
 
 // Bytes conv2d_prepare_s8 needs in `mem` (per-channel multipliers).

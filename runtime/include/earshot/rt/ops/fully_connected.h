@@ -20,6 +20,7 @@ struct FullyConnectedParams {
   int32_t filter_scale_count;
   float output_scale;
   int32_t output_zero_point;
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 struct FullyConnectedOp {
@@ -31,6 +32,7 @@ struct FullyConnectedOp {
   float act_min_f, act_max_f;
   int32_t mult_count;  // 1 (per tensor) or U
   const QuantizedMultiplier* mult;  // [mult_count]
+  Rounding rounding;
 };
 
 size_t fully_connected_prepare_bytes(const FullyConnectedParams& p);

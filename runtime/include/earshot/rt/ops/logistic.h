@@ -14,6 +14,7 @@ struct LogisticParams {
   int32_t input_zero_point;
   float output_scale;         // must be 1/256
   int32_t output_zero_point;  // must be -128
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 struct LogisticOp {
@@ -22,6 +23,7 @@ struct LogisticOp {
   int32_t input_zero_point;
   int32_t input_range_radius;
   QuantizedMultiplier input_mult;
+  Rounding rounding;
 };
 
 Status logistic_prepare_s8(const LogisticParams& p, LogisticOp* op);

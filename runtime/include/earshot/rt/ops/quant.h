@@ -20,14 +20,27 @@ struct QuantizedMultiplier {
   int32_t shift;  // > 0: left shift, < 0: right shift
 };
 
+// How a requantization rounds. TFLite's reference code has two builds:
+// kDouble is the default one (and the PyPI tflite-micro package's):
+// SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT, two roundings.
+// kSingle is TFLITE_SINGLE_ROUNDING, what the PyPI ai-edge-litert (TFLite)
+// interpreter is built with: (x * multiplier + 2^(30 - shift)) >> (31 - shift)
+// in 64 bits. The two differ by one step on rare ties, so a model is
+// bit-exact with one interpreter or the other; the op structs carry the choice.
+enum class Rounding : uint8_t { kDouble = 0, kSingle = 1 };
+
 // TFLM QuantizeMultiplier: frexp, round half away from zero, q == 2^31 carried
 // into the exponent, shift < -31 flushed to zero, 0 -> {0, 0}. Negative values
 // are allowed (as in TFLM). kInvalidArgument for NaN/inf or a shift that would
 // not fit (|real| >= 2^31) or a null output.
-Status quantize_multiplier(double real, QuantizedMultiplier* out);
+// kSingle also clamps shift > 30 to 30 with multiplier 2^31 - 1, as TFLite does then.
+Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding rounding = Rounding::kDouble);
 
-// TFLM MultiplyByQuantizedMultiplier (double rounding). Total: never traps.
+// TFLM MultiplyByQuantizedMultiplier (double rounding), or TFLite's
+// single-rounding form. Total: never traps (results wrap where TFLite's
+// would overflow).
 int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m);
+int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Rounding rounding);
 
 // gemmlowp primitives (exposed for tests and for the kernels).
 int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);

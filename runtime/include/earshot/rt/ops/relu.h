@@ -17,6 +17,7 @@ struct ReluParams {
   int32_t input_zero_point;
   float output_scale;
   int32_t output_zero_point;
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 struct ReluOp {
@@ -26,6 +27,7 @@ struct ReluOp {
   int32_t input_zero_point, output_zero_point;
   QuantizedMultiplier mult;  // RELU only
   int32_t act_min, act_max;  // int8 clamp (RELU6: [zero, six] in input units)
+  Rounding rounding;
 };
 
 Status relu_prepare_s8(const ReluParams& p, ReluOp* op);

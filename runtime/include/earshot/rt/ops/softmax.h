@@ -18,6 +18,7 @@ struct SoftmaxParams {
   int32_t input_zero_point;  // not used by the arithmetic (differences only)
   float output_scale;        // must be 1/256
   int32_t output_zero_point;  // must be -128
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 struct SoftmaxOp {
@@ -27,6 +28,7 @@ struct SoftmaxOp {
   int32_t input_multiplier;
   int32_t input_left_shift;
   int32_t diff_min;
+  Rounding rounding;
 };
 
 Status softmax_prepare_s8(const SoftmaxParams& p, SoftmaxOp* op);

@@ -14,6 +14,7 @@ struct TanhParams {
   int32_t input_zero_point;
   float output_scale;         // must be 1/128
   int32_t output_zero_point;  // must be 0
+  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
 struct TanhOp {
@@ -22,6 +23,7 @@ struct TanhOp {
   int32_t input_zero_point;
   int32_t input_range_radius;
   QuantizedMultiplier input_mult;
+  Rounding rounding;
 };
 
 Status tanh_prepare_s8(const TanhParams& p, TanhOp* op);
