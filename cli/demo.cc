@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "earshot/audio.h"
+#include "earshot/deploy/export.h"
 #include "earshot/dataset.h"
 #include "earshot/error.h"
 #include "earshot/labels.h"
@@ -82,7 +83,7 @@ void run_demo(const DemoArgs& a) {
   std::filesystem::create_directories(dir);
   const std::filesystem::path recipe_path = a.recipe.empty() ? default_recipe() : std::filesystem::path(a.recipe);
 
-  std::printf("[1/5] generating bell recordings: %d x %.0f s for training (seed %llu), %d for testing (seed %llu)\n",
+  std::printf("[1/6] generating bell recordings: %d x %.0f s for training (seed %llu), %d for testing (seed %llu)\n",
               a.recordings, a.seconds, static_cast<unsigned long long>(a.seed), a.test_recordings,
               static_cast<unsigned long long>(a.seed + 1));
   BellSetOptions opt;
@@ -94,7 +95,7 @@ void run_demo(const DemoArgs& a) {
   opt.seed = a.seed + 1;  // recordings the model never heard
   synth_bells(test_dir, opt);
 
-  std::printf("[2/5] training %s on %s\n", recipe_path.c_str(), train_dir.c_str());
+  std::printf("[2/6] training %s on %s\n", recipe_path.c_str(), train_dir.c_str());
   TrainRunOptions t;
   t.recipe = recipe_path;
   t.data = train_dir;
@@ -103,7 +104,7 @@ void run_demo(const DemoArgs& a) {
   t.verbose = 1;
   train_run(t);
 
-  std::printf("[3/5] evaluating on the held-out recordings in %s\n", test_dir.c_str());
+  std::printf("[3/6] evaluating on the held-out recordings in %s\n", test_dir.c_str());
   const nlohmann::json res = evaluate_run(run_dir, test_dir, 0);
   print_evaluation(res);
 
@@ -115,14 +116,30 @@ void run_demo(const DemoArgs& a) {
   const std::vector<float> device = stream_like_device(run.pipeline->recipe().frontend_config(), audio.samples);
   const bool same = device.size() == host.data.size() &&
                     std::memcmp(device.data(), host.data.data(), device.size() * sizeof(float)) == 0;
-  std::printf("[4/5] device frontend (int16 in 512-sample blocks) vs host frontend on %s: %zu frames, %s\n",
+  std::printf("[4/6] device frontend (int16 in 512-sample blocks) vs host frontend on %s: %zu frames, %s\n",
               scan.recordings.front().audio.filename().c_str(), host.frames, same ? "bit-identical" : "DIFFERENT");
+  std::printf("[5/6] int8: quantize, export, and score the int8 model on the device kernels\n");
+  deploy::ExportOptions xo;
+  const nlohmann::json exported = deploy::export_run(run_dir, xo);
+  for (const auto& f : exported["files"]) {
+    std::printf("  %-48s %8zu bytes  %s\n", f["path"].get<std::string>().c_str(), f["bytes"].get<size_t>(),
+                f["what"].get<std::string>().c_str());
+  }
+  const auto& mem = exported["memory"]["total"];
+  std::printf("  device needs: flash %zu bytes (model), RAM %zu bytes (arena) + %zu (op data), %zu MACs per window\n",
+              mem["model_bytes"].get<size_t>(), mem["arena_bytes"].get<size_t>(), mem["op_data_bytes"].get<size_t>(),
+              mem["macs"].get<size_t>());
+  const nlohmann::json q = deploy::evaluate_int8(run_dir, test_dir, 0, xo);
+  const double f1_float = q["float"]["events"]["f1"].get<double>(), f1_int8 = q["int8"]["events"]["f1"].get<double>();
+  std::printf("  event F1: float %.4f, int8 %.4f (%+.4f); window accuracy: float %.4f, int8 %.4f\n", f1_float, f1_int8,
+              f1_int8 - f1_float, q["float"]["confusion"]["accuracy"].get<double>(),
+              q["int8"]["confusion"]["accuracy"].get<double>());
   write_heatmap_png(dir / "spectrogram.png", host);
-  std::printf("[5/5] spectrogram picture -> %s; run directory -> %s\n", (dir / "spectrogram.png").c_str(),
+  std::printf("[6/6] spectrogram picture -> %s; run directory -> %s\n", (dir / "spectrogram.png").c_str(),
               run_dir.c_str());
   const double secs = std::chrono::duration<double>(clock::now() - t0).count();
-  std::printf("done in %.1f s: window accuracy %.4f, event F1 %.4f\n", secs,
-              res["confusion"]["accuracy"].get<double>(), res["events"]["f1"].get<double>());
+  std::printf("done in %.1f s: window accuracy %.4f, event F1 %.4f (int8 %.4f)\n", secs,
+              res["confusion"]["accuracy"].get<double>(), res["events"]["f1"].get<double>(), f1_int8);
   if (!same) throw Error("streaming and whole-file features differ: this is a bug, please report it");
 }
 
