@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libsndfile1-dev libsamplerate0-dev libpng-dev libeigen3-dev
   libflatbuffers-dev flatbuffers-compiler libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 
 missing=()
