@@ -150,7 +150,8 @@ void add_export_command(CLI::App& app) {
   auto* i8 = cmd->add_flag("--int8", a->int8, "int8 post-training quantization (default)");
   cmd->add_flag("--float", a->float32, "float32 model, no quantization")->excludes(i8);
   cmd->add_option("--out", a->options.out, "Output folder (default: RUN/export)");
-  cmd->add_option("--format", a->formats, "Comma-separated: tflite, c")->capture_default_str();
+  cmd->add_option("--format", a->formats, "Comma-separated: tflite, c, cpp (generated C++ model for rt::Detector)")
+      ->capture_default_str();
   cmd->add_option("--io", a->io, "int8 model's input/output type: float32 (QUANTIZE/DEQUANTIZE inside) or int8")
       ->capture_default_str();
   cmd->add_option("--calibration", a->options.calibration, "Calibration data: train (representative training examples) or noise (seed 000's uniform noise)")

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   earshot::cli::add_train_commands(app);
   earshot::cli::add_export_command(app);
   earshot::cli::add_invoke_command(app);
+  earshot::cli::add_detect_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

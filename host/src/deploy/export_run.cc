@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "earshot/deploy/codegen.h"
 #include "earshot/deploy/executor.h"
 #include "earshot/deploy/export.h"
 #include "earshot/deploy/tflite.h"
@@ -81,12 +82,12 @@ DeployModel build_deploy_model(LoadedRun& lr, const ExportOptions& o) {
   const size_t example = d.float_graph.tensors[static_cast<size_t>(d.float_graph.inputs[0])].elements();
   const std::vector<float> x = calibration_set(lr, o, example, &d.calibration);
   const size_t count = x.size() / example;
-  const Ranges r = calibrate(d.float_graph, count, [&](size_t i, float* dst) {
+  d.ranges = calibrate(d.float_graph, count, [&](size_t i, float* dst) {
     std::copy(x.begin() + static_cast<long>(i * example), x.begin() + static_cast<long>((i + 1) * example), dst);
   });
   QuantizeOptions q;
   q.io = o.io;
-  d.graph = quantize(d.float_graph, r, q);
+  d.graph = quantize(d.float_graph, d.ranges, q);
   d.graph.description = lr.recipe.name + " (earshot, int8)";
   return d;
 }
@@ -321,13 +322,29 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       write_text_file(out / "model_data.c", c);
       wrote(out / "model.h", h.size(), "recipe constants, class names, quantization");
       wrote(out / "model_data.c", c.size(), "the .tflite bytes as a 16-byte-aligned C array");
+    } else if (f == "cpp") {
+      if (!o.int8) throw Error("export: --format cpp needs the int8 model (drop --float)");
+      // The device model takes int8 in and out: the detector quantizes frames itself.
+      const Graph g = o.io == IoType::kInt8 ? d.graph : quantize(d.float_graph, d.ranges, {IoType::kInt8});
+      const GeneratedModel m = generate_cpp(g, recipe, names, run.string());
+      write_text_file(out / "earshot_model.h", m.header);
+      write_text_file(out / "earshot_model.cc", m.source);
+      wrote(out / "earshot_model.h", m.header.size(), "generated model: rt::CompiledModel + detector config");
+      wrote(out / "earshot_model.cc", m.source.size(),
+            "generated model: weights + kernel calls, static arena " + std::to_string(m.arena_bytes) + " bytes");
     } else {
-      throw Error("export: unknown format '" + f + "' (tflite, c)");
+      throw Error("export: unknown format '" + f + "' (tflite, c, cpp)");
     }
   }
   const std::string mem_text = memory.dump(2) + "\n";
   write_text_file(out / "memory.json", mem_text);
   wrote(out / "memory.json", mem_text.size(), "memory report");
+  const Json summary = {{"run", fs::absolute(run).string()},
+                        {"type", o.int8 ? "int8" : "float32"},
+                        {"io", o.io == IoType::kInt8 ? "int8" : "float32"},
+                        {"calibration", d.calibration},
+                        {"files", files}};
+  write_text_file(out / "export.json", summary.dump(2) + "\n");
   return {{"run", run.string()},
           {"out", out.string()},
           {"type", o.int8 ? "int8" : "float32"},

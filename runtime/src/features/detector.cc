@@ -83,7 +83,8 @@ void Detector::enqueue(const DetectedEvent& e) {
   DetectorEvent d;
   d.onset_sample = first_frame * stride;
   d.offset_sample = last_frame * stride + static_cast<uint64_t>(cfg_.frontend.frame_length);
-  d.label = cfg_.event_class;
+  // A single (sigmoid) output scores class 1 against class 0.
+  d.label = cfg_.model->outputs == 1 ? 1 : cfg_.event_class;
   d.peak = e.peak;
   if (queued_ == kEventQueue) {  // full: the oldest unread event is dropped
     memmove(&queue_[0], &queue_[1], sizeof(DetectorEvent) * (kEventQueue - 1));

@@ -5,6 +5,8 @@
 //                         class names, input/output quantization) for C projects
 //   OUT/model_data.c      the .tflite bytes as a 16-byte-aligned C array
 //   OUT/memory.json       the memory report (also printed)
+//   OUT/earshot_model.h, earshot_model.cc   (--format cpp) the int8 model as
+//                         generated C++ over runtime/ kernels, for rt::Detector
 #pragma once
 
 #include <filesystem>
@@ -23,7 +25,7 @@ struct ExportOptions {
   size_t calibration_examples = 500;       // representative examples drawn from the training data
   std::string calibration = "train";       // train | noise (seed 000: uniform [0, 1) noise)
   uint64_t calibration_seed = 20240917;    // which examples are drawn
-  std::vector<std::string> formats = {"tflite", "c"};
+  std::vector<std::string> formats = {"tflite", "c"};  // and "cpp"
   std::filesystem::path out;               // default RUN/export
   int threads = 0;
 };
@@ -32,6 +34,7 @@ struct ExportOptions {
 struct DeployModel {
   Graph float_graph;
   Graph graph;  // what is exported: float_graph or its int8 quantization
+  Ranges ranges;  // calibration ranges (int8)
   nlohmann::json calibration;  // source, examples
 };
 DeployModel build_deploy_model(LoadedRun& run, const ExportOptions& options);

@@ -54,7 +54,7 @@ struct DetectorConfig {
 struct DetectorEvent {
   uint64_t onset_sample = 0;   // first sample of the event's first window
   uint64_t offset_sample = 0;  // one past the last sample of its last window
-  int32_t label = 0;           // event_class
+  int32_t label = 0;           // event_class; 1 for a single (sigmoid) output
   float peak = 0.0f;           // highest score inside
 };
 

@@ -1,0 +1,26 @@
+// earshot export --format cpp: an int8 graph (int8 input and output) as C++
+// source that runs runtime/ kernels in a fixed order over a static arena whose
+// size and offsets are fixed at export (deploy::plan_arena). The generated
+// files need only runtime/ and define rt::CompiledModel earshot_model and
+// earshot_detector_config() for rt::Detector.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "earshot/deploy/graph.h"
+#include "earshot/recipe.h"
+
+namespace earshot::deploy {
+
+struct GeneratedModel {
+  std::string header;  // earshot_model.h
+  std::string source;  // earshot_model.cc
+  size_t arena_bytes = 0;  // activations + op data
+};
+
+// `recipe` carries the fitted normalisation; `source` names the run in comments.
+GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
+                            const std::string& source);
+
+}  // namespace earshot::deploy

@@ -1,0 +1,337 @@
+// earshot export --format cpp: the int8 graph as C++ that calls runtime/
+// kernels in a fixed order over a static arena laid out at export. No
+// interpreter, no flatbuffer parsing, no op resolver on the device.
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "earshot/deploy/codegen.h"
+#include "earshot/deploy/executor.h"
+#include "earshot/error.h"
+
+namespace earshot::deploy {
+namespace {
+
+std::string f32(float v) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.9gf", static_cast<double>(v));
+  std::string s = b;
+  if (s.find_first_of(".en") == std::string::npos) s.insert(s.size() - 1, ".0");
+  if (s == "inff") return "INFINITY";
+  return s;
+}
+
+std::string ident(const std::string& s) {
+  std::string r;
+  for (char c : s) r += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return r;
+}
+
+template <typename T>
+std::string array_body(const T* v, size_t n, int per_line) {
+  std::string s;
+  char b[32];
+  for (size_t i = 0; i < n; ++i) {
+    if (i % static_cast<size_t>(per_line) == 0) s += "\n   ";
+    std::snprintf(b, sizeof b, " %" PRId64 ",", static_cast<int64_t>(v[i]));
+    s += b;
+  }
+  return s + "\n";
+}
+
+const char* enum_name(rt::FeatureKind k) {
+  switch (k) {
+    case rt::FeatureKind::kSpectrum: return "FeatureKind::kSpectrum";
+    case rt::FeatureKind::kMel: return "FeatureKind::kMel";
+    case rt::FeatureKind::kMfcc: return "FeatureKind::kMfcc";
+    case rt::FeatureKind::kCqt: return "FeatureKind::kCqt";
+  }
+  return "";
+}
+const char* enum_name(rt::WindowKind k) {
+  switch (k) {
+    case rt::WindowKind::kRect: return "WindowKind::kRect";
+    case rt::WindowKind::kHann: return "WindowKind::kHann";
+    case rt::WindowKind::kHamming: return "WindowKind::kHamming";
+  }
+  return "";
+}
+const char* enum_name(rt::MelScale k) { return k == rt::MelScale::kHtk ? "MelScale::kHtk" : "MelScale::kSlaney"; }
+const char* enum_name(rt::MelNorm k) { return k == rt::MelNorm::kNone ? "MelNorm::kNone" : "MelNorm::kSlaney"; }
+const char* enum_name(rt::Compression k) {
+  switch (k) {
+    case rt::Compression::kNone: return "Compression::kNone";
+    case rt::Compression::kLog1p: return "Compression::kLog1p";
+    case rt::Compression::kLn: return "Compression::kLn";
+    case rt::Compression::kDb: return "Compression::kDb";
+  }
+  return "";
+}
+const char* enum_name(rt::NormMode k) {
+  switch (k) {
+    case rt::NormMode::kNone: return "NormMode::kNone";
+    case rt::NormMode::kScalar: return "NormMode::kScalar";
+    case rt::NormMode::kPerBin: return "NormMode::kPerBin";
+  }
+  return "";
+}
+const char* fused_name(Fused f) {
+  switch (f) {
+    case Fused::kNone: return "Activation::kNone";
+    case Fused::kRelu: return "Activation::kRelu";
+    case Fused::kReluN1To1: return "Activation::kReluN1To1";
+    case Fused::kRelu6: return "Activation::kRelu6";
+  }
+  return "";
+}
+const char* padding_name(Padding p) { return p == Padding::kSame ? "Padding::kSame" : "Padding::kValid"; }
+
+}  // namespace
+
+GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
+                            const std::string& source) {
+  g.validate("generate_cpp");
+  if (g.inputs.size() != 1 || g.outputs.size() != 1) throw Error("export --format cpp: the model needs one input and one output");
+  const TensorInfo& in = g.tensors[static_cast<size_t>(g.inputs[0])];
+  const TensorInfo& out = g.tensors[static_cast<size_t>(g.outputs[0])];
+  if (in.type != DType::kInt8 || out.type != DType::kInt8) {
+    throw Error("export --format cpp: needs an int8 model with int8 input and output");
+  }
+  if (recipe.source != FeatureSource::kFrames || !recipe.has_windows) {
+    throw Error("export --format cpp: the streaming detector needs a frame recipe with [windows]");
+  }
+  const ArenaPlan plan = plan_arena(g);
+  const Executor probe(g, "export --format cpp");  // prepares every op once: the device's init() cannot fail here
+  const size_t activations = (plan.arena_bytes + 15) / 16 * 16;
+
+  std::string cc, decl, init, run;
+  auto add = [](std::string& s, const std::string& t) { s += t; };
+  char b[512];
+  // Constants: weights, biases, scales.
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    const TensorInfo& t = g.tensors[i];
+    if (!t.is_constant()) continue;
+    const std::string name = "t" + std::to_string(i);
+    std::snprintf(b, sizeof b, "// %s %s\n", t.name.c_str(), dtype_name(t.type));
+    add(decl, b);
+    if (t.type == DType::kInt8) {
+      add(decl, "alignas(16) const int8_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
+                    array_body(reinterpret_cast<const int8_t*>(t.data.data()), t.elements(), 24) + "};\n");
+    } else if (t.type == DType::kInt32) {
+      add(decl, "alignas(16) const int32_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
+                    array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n");
+    } else {
+      throw Error("export --format cpp: float constants are not supported (quantize the model)");
+    }
+    if (t.type == DType::kInt8 && !t.scale.empty()) {
+      std::string sc;
+      for (float s : t.scale) sc += f32(s) + ", ";
+      add(decl, "const float " + name + "_scale[" + std::to_string(t.scale.size()) + "] = {" + sc + "};\n");
+    }
+  }
+  auto act_ptr = [&](int32_t t, bool is_const) {
+    std::snprintf(b, sizeof b, "reinterpret_cast<%sint8_t*>(arena + %" PRId64 ")", is_const ? "const " : "",
+                  plan.offset[static_cast<size_t>(t)]);
+    return std::string(b);
+  };
+  for (size_t k = 0; k < g.ops.size(); ++k) {
+    const Op& op = g.ops[k];
+    const TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
+    const TensorInfo& y = g.tensors[static_cast<size_t>(op.outputs[0])];
+    const std::string o = "op" + std::to_string(k);
+    const std::string xs = f32(x.scale[0]), ys = f32(y.scale[0]);
+    const std::string xz = std::to_string(x.zero_point[0]), yz = std::to_string(y.zero_point[0]);
+    const std::string X = act_ptr(op.inputs[0], true), Y = act_ptr(op.outputs[0], false);
+    std::snprintf(b, sizeof b, "  // %zu: %s -> '%s'\n", k, op_name(op.kind), y.name.c_str());
+    add(init, b);
+    add(run, b);
+    switch (op.kind) {
+      case OpKind::kConv2D: {
+        const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
+        const std::string W = "t" + std::to_string(op.inputs[1]);
+        add(decl, "rt::Conv2dOp " + o + ";\n");
+        std::snprintf(b, sizeof b,
+                      "  {\n    rt::Conv2dParams p{%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s,\n"
+                      "                       %s, %s, %s_scale, %zu, %s, %s};\n",
+                      x.shape[0], x.shape[1], x.shape[2], x.shape[3], w.shape[0], w.shape[1], w.shape[2], op.stride_h,
+                      op.stride_w, op.dilation_h, op.dilation_w, padding_name(op.padding), fused_name(op.fused),
+                      xs.c_str(), xz.c_str(), W.c_str(), w.scale.size(), ys.c_str(), yz.c_str());
+        add(init, b);
+        std::snprintf(b, sizeof b,
+                      "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
+                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
+                      "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
+                      o.c_str());
+        add(init, b);
+        add(run, "  EARSHOT_TRY(rt::conv2d_eval_s8(" + o + ", " + X + ", " + W + ", " +
+                     (op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr")) + ", " + Y + "));\n");
+        break;
+      }
+      case OpKind::kFullyConnected: {
+        const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
+        const std::string W = "t" + std::to_string(op.inputs[1]);
+        add(decl, "rt::FullyConnectedOp " + o + ";\n");
+        std::snprintf(b, sizeof b,
+                      "  {\n    rt::FullyConnectedParams p{%zu, %d, %d, rt::%s, %s, %s, %s_scale, %zu, %s, %s};\n"
+                      "    const size_t n = (rt::fully_connected_prepare_bytes(p) + 15) / 16 * 16;\n"
+                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
+                      "    EARSHOT_TRY(rt::fully_connected_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
+                      x.elements() / static_cast<size_t>(w.shape[1]), w.shape[1], w.shape[0], fused_name(op.fused),
+                      xs.c_str(), xz.c_str(), W.c_str(), w.scale.size(), ys.c_str(), yz.c_str(), o.c_str());
+        add(init, b);
+        add(run, "  EARSHOT_TRY(rt::fully_connected_eval_s8(" + o + ", " + X + ", " + W + ", " +
+                     (op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr")) + ", " + Y + "));\n");
+        break;
+      }
+      case OpKind::kMaxPool2D:
+      case OpKind::kAvgPool2D: {
+        add(decl, "rt::Pool2dOp " + o + ";\n");
+        std::snprintf(b, sizeof b,
+                      "  EARSHOT_TRY(rt::pool2d_prepare_s8({%d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %s, %s, %s}, &%s));\n",
+                      x.shape[0], x.shape[1], x.shape[2], x.shape[3], op.filter_h, op.filter_w, op.stride_h, op.stride_w,
+                      padding_name(op.padding), fused_name(op.fused), xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(),
+                      o.c_str());
+        add(init, b);
+        add(run, std::string("  EARSHOT_TRY(rt::") + (op.kind == OpKind::kMaxPool2D ? "max" : "avg") + "_pool2d_eval_s8(" + o +
+                     ", " + X + ", " + Y + "));\n");
+        break;
+      }
+      case OpKind::kSoftmax: {
+        add(decl, "rt::SoftmaxOp " + o + ";\n");
+        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::softmax_prepare_s8({%zu, %d, %s, %s, %s, %s, %s}, &%s));\n",
+                      x.elements() / static_cast<size_t>(x.shape.back()), x.shape.back(), f32(op.beta).c_str(),
+                      xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(), o.c_str());
+        add(init, b);
+        add(run, "  EARSHOT_TRY(rt::softmax_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
+        break;
+      }
+      case OpKind::kLogistic:
+      case OpKind::kTanh:
+      case OpKind::kRelu:
+      case OpKind::kRelu6: {
+        const char* fn = op.kind == OpKind::kLogistic ? "logistic"
+                         : op.kind == OpKind::kTanh   ? "tanh"
+                         : op.kind == OpKind::kRelu   ? "relu"
+                                                      : "relu6";
+        const char* type = op.kind == OpKind::kLogistic ? "LogisticOp" : op.kind == OpKind::kTanh ? "TanhOp" : "ReluOp";
+        const char* eval = op.kind == OpKind::kRelu6 ? "relu" : fn;
+        add(decl, std::string("rt::") + type + " " + o + ";\n");
+        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::%s_prepare_s8({%zu, %s, %s, %s, %s}, &%s));\n", fn, x.elements(),
+                      xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(), o.c_str());
+        add(init, b);
+        add(run, std::string("  EARSHOT_TRY(rt::") + eval + "_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
+        break;
+      }
+      case OpKind::kReshape:
+        if (plan.offset[static_cast<size_t>(op.inputs[0])] != plan.offset[static_cast<size_t>(op.outputs[0])]) {
+          add(run, "  memmove(arena + " + std::to_string(plan.offset[static_cast<size_t>(op.outputs[0])]) + ", arena + " +
+                       std::to_string(plan.offset[static_cast<size_t>(op.inputs[0])]) + ", " + std::to_string(y.bytes()) +
+                       ");\n");
+        } else {
+          add(run, "  // shares its input's bytes: nothing to do\n");
+        }
+        break;
+      case OpKind::kQuantize:
+      case OpKind::kDequantize:
+        throw Error("export --format cpp: the int8 model must have int8 input and output (no QUANTIZE/DEQUANTIZE)");
+    }
+  }
+  const size_t arena = activations + probe.op_data_bytes();  // the executor sizes op data exactly as init() uses it
+
+  GeneratedModel m;
+  // ---- header
+  m.header = "// Generated by earshot export --format cpp from " + source + ". Do not edit.\n";
+  m.header += "// Model '" + recipe.name + "': int8 kernels of earshot's runtime/, called in a fixed order over a\n";
+  m.header += "// static arena; no interpreter. See docs/deploy.md.\n#pragma once\n\n#include \"earshot/rt/detector.h\"\n\n";
+  m.header += "extern const earshot::rt::CompiledModel earshot_model;\n";
+  m.header += "// The recipe's frontend (with its fitted normalisation), windows and event\n";
+  m.header += "// thresholds, and the model: everything rt::Detector needs.\n";
+  m.header += "earshot::rt::DetectorConfig earshot_detector_config();\n";
+  m.header += "// Class names, [earshot_model.outputs].\nextern const char* const earshot_class_names[];\n";
+  std::snprintf(b, sizeof b, "\n#define EARSHOT_MODEL_ARENA_BYTES %zu  // activations %zu + op data %zu\n", arena,
+                activations, arena - activations);
+  m.header += b;
+
+  // ---- source
+  cc = "// Generated by earshot export --format cpp from " + source + ". Do not edit.\n";
+  cc += "#include \"earshot_model.h\"\n\n#include <math.h>\n#include <string.h>\n\n#include \"earshot/rt/ops.h\"\n\n";
+  cc += "#define EARSHOT_TRY(x)                       \\\n  do {                                       \\\n"
+        "    const earshot::rt::Status s_ = (x);        \\\n    if (s_ != earshot::rt::Status::kOk) return s_; \\\n  } while (0)\n\n";
+  cc += "namespace {\nnamespace rt = earshot::rt;\n\n";
+  std::snprintf(b, sizeof b, "constexpr size_t kActivationBytes = %zu;  // static plan: offsets below\n", activations);
+  cc += b;
+  std::snprintf(b, sizeof b, "constexpr size_t kArenaBytes = %zu;\n\n", arena);
+  cc += b;
+  cc += decl;
+  cc += "\nrt::Status model_init(uint8_t* arena, size_t bytes) {\n";
+  cc += "  if (arena == nullptr) return rt::Status::kInvalidArgument;\n";
+  cc += "  if (bytes < kArenaBytes) return rt::Status::kBufferTooSmall;\n";
+  cc += "  if (reinterpret_cast<uintptr_t>(arena) % 16 != 0) return rt::Status::kInvalidArgument;\n";
+  cc += "  uint8_t* data = arena + kActivationBytes;  // op data: per-channel multipliers\n";
+  cc += "  uint8_t* const end = arena + kArenaBytes;\n";
+  cc += init;
+  cc += "  (void)end;\n  return rt::Status::kOk;\n}\n\n";
+  cc += "rt::Status model_invoke(uint8_t* arena, const int8_t* input, int8_t* output) {\n";
+  cc += "  if (arena == nullptr || input == nullptr || output == nullptr) return rt::Status::kInvalidArgument;\n";
+  std::snprintf(b, sizeof b, "  memcpy(arena + %" PRId64 ", input, %zu);\n", plan.offset[static_cast<size_t>(g.inputs[0])],
+                in.bytes());
+  cc += b;
+  cc += run;
+  std::snprintf(b, sizeof b, "  memcpy(output, arena + %" PRId64 ", %zu);\n  return rt::Status::kOk;\n}\n\n",
+                plan.offset[static_cast<size_t>(g.outputs[0])], out.bytes());
+  cc += b;
+
+  // Frontend constants.
+  const rt::FrontendConfig& fc = recipe.frontend;
+  if (recipe.normalize.mode == rt::NormMode::kPerBin) {
+    cc += "const float kMeanPerBin[] = {";
+    for (float v : recipe.normalize.mean_per_bin) cc += f32(v) + ", ";
+    cc += "};\nconst float kStdPerBin[] = {";
+    for (float v : recipe.normalize.std_per_bin) cc += f32(v) + ", ";
+    cc += "};\n";
+  }
+  cc += "}  // namespace\n\n";
+  cc += "const char* const earshot_class_names[] = {";
+  for (const std::string& c : class_names) cc += "\"" + c + "\", ";
+  cc += "};\n\n";
+  const size_t window_frames = static_cast<size_t>(recipe.windows.window);
+  std::snprintf(b, sizeof b,
+                "extern const earshot::rt::CompiledModel earshot_model = {\n"
+                "    \"%s\", %zu, %zu, %zu, %s, %" PRId64 ", %s, %" PRId64 ", kArenaBytes, model_init, model_invoke};\n\n",
+                ident(recipe.name).c_str(), window_frames, in.elements() / window_frames, out.elements(),
+                f32(in.scale[0]).c_str(), in.zero_point[0], f32(out.scale[0]).c_str(), out.zero_point[0]);
+  cc += b;
+  cc += "earshot::rt::DetectorConfig earshot_detector_config() {\n  using namespace earshot::rt;\n  DetectorConfig c;\n";
+  cc += "  FrontendConfig& f = c.frontend;\n";
+  std::snprintf(b, sizeof b,
+                "  f.kind = %s;\n  f.sample_rate = %d;\n  f.frame_length = %d;\n  f.frame_stride = %d;\n  f.center = %s;\n"
+                "  f.window = %s;\n  f.window_periodic = %s;\n  f.subtract_mean = %s;\n  f.power = %s;\n  f.min_hz = %s;\n"
+                "  f.max_hz = %s;\n",
+                enum_name(fc.kind), fc.sample_rate, fc.frame_length, fc.frame_stride, fc.center ? "true" : "false",
+                enum_name(fc.window), fc.window_periodic ? "true" : "false", fc.subtract_mean ? "true" : "false",
+                f32(fc.power).c_str(), f32(fc.min_hz).c_str(), f32(fc.max_hz).c_str());
+  cc += b;
+  std::snprintf(b, sizeof b,
+                "  f.n_mels = %d;\n  f.fmin = %s;\n  f.fmax = %s;\n  f.mel_scale = %s;\n  f.mel_norm = %s;\n  f.n_mfcc = %d;\n"
+                "  f.cqt_fmin = %s;\n  f.cqt_bins = %d;\n  f.bins_per_octave = %d;\n  f.filter_scale = %s;\n",
+                fc.n_mels, f32(fc.fmin).c_str(), f32(fc.fmax).c_str(), enum_name(fc.mel_scale), enum_name(fc.mel_norm),
+                fc.n_mfcc, f32(fc.cqt_fmin).c_str(), fc.cqt_bins, fc.bins_per_octave, f32(fc.filter_scale).c_str());
+  cc += b;
+  std::snprintf(b, sizeof b, "  f.compression = %s;\n  f.amin = %s;\n  f.norm = %s;\n  f.mean = %s;\n  f.std = %s;\n",
+                enum_name(fc.compression), f32(fc.amin).c_str(), enum_name(recipe.normalize.mode),
+                f32(recipe.normalize.mean).c_str(), f32(recipe.normalize.std).c_str());
+  cc += b;
+  if (recipe.normalize.mode == rt::NormMode::kPerBin) cc += "  f.mean_per_bin = kMeanPerBin;\n  f.std_per_bin = kStdPerBin;\n";
+  std::snprintf(b, sizeof b,
+                "  c.model = &earshot_model;\n  c.window_stride = %d;\n  c.event_class = -1;\n"
+                "  c.events.on_threshold = %s;\n  c.events.off_threshold = %s;\n  c.events.max_gap = %d;\n"
+                "  c.events.min_windows = %d;\n  return c;\n}\n",
+                recipe.windows.stride, f32(recipe.detect.on_threshold).c_str(), f32(recipe.detect.off_threshold).c_str(),
+                recipe.detect.max_gap, recipe.detect.min_windows);
+  cc += b;
+  m.source = cc;
+  m.arena_bytes = arena;
+  return m;
+}
+
+}  // namespace earshot::deploy
