@@ -61,8 +61,11 @@ void on_output(void*, uint32_t window, const int8_t* output, int32_t n) {
   board_putc('\n');
 }
 
+// earshot_class_names has one name per output, or two for a single (sigmoid)
+// output, whose events are class 1.
 const char* class_name(int32_t label) {
-  if (label >= 0 && label < earshot_model.outputs && earshot_class_names[label] != nullptr) {
+  const int32_t names = earshot_model.outputs == 1 ? 2 : earshot_model.outputs;
+  if (label >= 0 && label < names && earshot_class_names[label] != nullptr) {
     return earshot_class_names[label];
   }
   return "?";
@@ -134,6 +137,23 @@ int main() {
     return 1;
   }
 
+#ifdef EARSHOT_FW_TRACE
+  // Footprint tracing (firmware/footprint.sh): one model run and nothing
+  // else, so QEMU's per-instruction log stays small.
+  {
+    uint8_t* arena = g_pool;
+    int8_t* input = reinterpret_cast<int8_t*>(g_pool + ((earshot_model.arena_bytes + 15u) & ~static_cast<size_t>(15u)));
+    int8_t* output = input + earshot_model.window_frames * earshot_model.features;
+    s = earshot_model.init(arena, earshot_model.arena_bytes);
+    if (rt::ok(s)) s = earshot_model.invoke(arena, input, output);
+    if (!rt::ok(s)) {
+      print_status("trace", s);
+      return 1;
+    }
+    board_puts("earshot-fw done status 0\n");
+    return 0;
+  }
+#endif
   static rt::Detector det;  // static: keeps its ring/event state off the stack
   s = det.init(cfg, g_pool, bytes);
   if (!rt::ok(s)) {

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Issue-5 firmware check, run by CTest: the bell detector on a Cortex-M4F under
+# QEMU (mps2-an386) must print exactly what the host's `earshot detect` prints
+# for the same recording: every raw int8 model output and every detection
+# (onset and offset in samples, label, peak score bit for bit).
+# Also checks that the firmware link has no heap: a program calling malloc and
+# operator new must fail to link with the firmware's link options.
+#   check_firmware.sh EARSHOT_BINARY [WORK_DIR]
+set -euo pipefail
+EARSHOT=$1
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+for tool in qemu-system-arm arm-none-eabi-g++ cmake ninja python3; do
+  command -v "$tool" >/dev/null || { echo "check_firmware: $tool is missing; run: bash scripts/setup.sh" >&2; exit 1; }
+done
+WORK=${2:-$(mktemp -d)}
+mkdir -p "$WORK"
+[[ -z ${2:-} ]] && trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+"$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
+"$EARSHOT" train "$ROOT/recipes/bells.toml" --data bells-data --out bells-run --epochs 3 --quiet >/dev/null
+"$EARSHOT" export bells-run --format cpp --out model-cpp >/dev/null
+"$EARSHOT" synth bells --out test-rec --seed 9 --count 1 --seconds 20 >/dev/null
+
+# Cross build: runtime/src/**, the generated model, the recording as a C array.
+cmake -S "$ROOT/firmware/mps2-an386" -B fw -G Ninja -DEARSHOT_MODEL_DIR="$WORK/model-cpp" \
+      -DEARSHOT_RECORDING="$WORK/test-rec/audio_0.wav" >fw-configure.log 2>&1 ||
+  { cat fw-configure.log >&2; echo "check_firmware: configuring the firmware failed" >&2; exit 1; }
+cmake --build fw -j 2 >fw-build.log 2>&1 ||
+  { cat fw-build.log >&2; echo "check_firmware: building the firmware failed" >&2; exit 1; }
+
+# No heap: the canary (malloc + new[]) must fail to link, on the wrapped symbols.
+if cmake --build fw --target heap_canary >canary.log 2>&1; then
+  echo "check_firmware: heap_canary linked; the firmware's no-heap link options do not work" >&2
+  exit 1
+fi
+for sym in __wrap_malloc __wrap_free __wrap__ZnajRKSt9nothrow_t __wrap__ZdaPv; do
+  grep -q "undefined reference to \`$sym'" canary.log ||
+    { cat canary.log >&2; echo "check_firmware: heap_canary failed, but not on $sym" >&2; exit 1; }
+done
+echo "firmware: heap_canary fails to link as it must (malloc, free, new[], delete[] undefined)"
+
+set +e
+timeout 300 qemu-system-arm -M mps2-an386 -nographic -semihosting \
+  -kernel fw/earshot_fw.elf </dev/null >firmware.txt 2>qemu.log
+rc=$?
+set -e
+if [[ $rc -ne 0 ]] || ! grep -q "^earshot-fw done status 0" firmware.txt; then
+  tail -20 firmware.txt >&2
+  cat qemu.log >&2
+  echo "check_firmware: the firmware failed in QEMU (exit status $rc)" >&2
+  exit 1
+fi
+
+"$EARSHOT" detect bells-run test-rec/audio_0.wav --json >host.json
+
+python3 - firmware.txt host.json <<'PYEOF'
+import json, struct, sys
+fw_lines = open(sys.argv[1]).read().splitlines()
+host = json.load(open(sys.argv[2]))
+outs, events, summary = [], [], None
+for line in fw_lines:
+    f = line.split()
+    if not f:
+        continue
+    if f[0] == "out":
+        if int(f[1]) != len(outs):
+            sys.exit(f"check_firmware: firmware output line for window {f[1]} out of order")
+        outs.append([int(v) for v in f[2:]])
+    elif f[0] == "event":
+        peak = struct.unpack("<f", bytes.fromhex(f[4])[::-1])[0]
+        events.append((int(f[1]), int(f[2]), f[5], peak, f[4]))
+    elif f[0] == "summary":
+        summary = f
+    elif f[0] == "error":
+        sys.exit("check_firmware: firmware reported: " + line)
+if summary is None:
+    sys.exit("check_firmware: no summary line from the firmware")
+bad = 0
+h_outs = host["outputs"]
+if len(outs) != len(h_outs):
+    print(f"windows: firmware {len(outs)}, host {len(h_outs)}")
+    bad += 1
+diff = [w for w in range(min(len(outs), len(h_outs))) if outs[w] != h_outs[w]]
+for w in diff[:10]:
+    print(f"window {w}: firmware {outs[w]}, host {h_outs[w]}")
+bad += len(diff)
+h_events = host["events"]
+if len(events) != len(h_events):
+    print(f"events: firmware {len(events)}, host {len(h_events)}")
+    bad += 1
+for k, (fe, he) in enumerate(zip(events, h_events)):
+    hp = struct.unpack("<f", struct.pack("<f", he["peak"]))[0]  # the host's float, as printed in double
+    if (fe[0], fe[1], fe[2], fe[3]) != (he["onset_sample"], he["offset_sample"], he["label"], hp):
+        print(f"event {k}: firmware {fe[:4]}, host {(he['onset_sample'], he['offset_sample'], he['label'], hp)}")
+        bad += 1
+n_out = sum(len(o) for o in outs)
+print(f"firmware vs host: {len(outs)} windows ({n_out} raw int8 outputs), {len(events)} events; "
+      f"{'all equal' if bad == 0 else f'{bad} differences'}")
+for e in events:
+    print(f"  event {e[2]} samples {e[0]}..{e[1]} peak {e[3]:.6f}")
+sys.exit(1 if bad else 0)
+PYEOF
