@@ -57,6 +57,13 @@ void print_summary(const nlohmann::json& r) {
                 f["what"].get<std::string>().c_str());
   }
   std::printf("\n%s", deploy::format_memory_report(r["memory"]).c_str());
+  if (!r["incremental"].is_null()) {
+    const auto& i = r["incremental"];
+    std::printf("generated model: %zu MACs for the first window, then %zu per hop of %d frames (incremental "
+                "convolution saves %.0f %%)\n",
+                i["macs_per_window"].get<size_t>(), i["macs_per_hop"].get<size_t>(), i["hop_frames"].get<int>(),
+                100.0 * i["saved"].get<double>());
+  }
 }
 
 // earshot invoke: a .tflite file over a .npy of inputs with the device kernels.

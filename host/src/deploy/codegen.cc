@@ -100,9 +100,38 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
   if (recipe.source != FeatureSource::kFrames || !recipe.has_windows) {
     throw Error("export --format cpp: the streaming detector needs a frame recipe with [windows]");
   }
-  const ArenaPlan plan = plan_arena(g);
+  // Incremental convolution: consecutive windows overlap by all but `hop`
+  // frames, so a stride-1 VALID convolution along time over [1, 1, T, C]
+  // recomputes only its last `hop` output columns; the others are the previous
+  // window's, shifted. Applies to the chain of such convolutions at the model's
+  // start (reshapes between them included); their outputs persist in the arena.
+  const int32_t hop = recipe.windows.stride;
+  std::vector<bool> incremental(g.ops.size(), false), persistent(g.tensors.size(), false);
+  std::vector<bool> fresh(g.tensors.size(), false);  // holds this window's values in full, or the persistent shifted form
+  fresh[static_cast<size_t>(g.inputs[0])] = true;
+  for (size_t k = 0; k < g.ops.size(); ++k) {
+    const Op& op = g.ops[k];
+    const size_t xi = static_cast<size_t>(op.inputs[0]), yi = static_cast<size_t>(op.outputs[0]);
+    if (!fresh[xi]) break;
+    if (op.kind == OpKind::kReshape) {
+      fresh[yi] = true;
+      continue;
+    }
+    const TensorInfo& x = g.tensors[xi];
+    const TensorInfo& y = g.tensors[yi];
+    if (op.kind != OpKind::kConv2D || x.shape.size() != 4 || x.shape[0] != 1 || x.shape[1] != 1 || op.stride_w != 1 ||
+        op.dilation_w != 1 || op.padding != Padding::kValid || hop <= 0 || hop >= y.shape[2]) {
+      break;
+    }
+    incremental[k] = true;
+    persistent[yi] = true;
+    fresh[yi] = true;
+  }
+  const ArenaPlan plan = plan_arena(g, &persistent);
   const Executor probe(g, "export --format cpp");  // prepares every op once: the device's init() cannot fail here
   const size_t activations = (plan.arena_bytes + 15) / 16 * 16;
+  size_t macs_full = 0, macs_hop = 0;
+  size_t tail_op_data = 0;
 
   std::string cc, decl, init, run;
   auto add = [](std::string& s, const std::string& t) { s += t; };
@@ -163,8 +192,43 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
                       "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
                       o.c_str());
         add(init, b);
-        add(run, "  EARSHOT_TRY(rt::conv2d_eval_s8(" + o + ", " + X + ", " + W + ", " +
-                     (op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr")) + ", " + Y + "));\n");
+        const std::string B = op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr");
+        const size_t per_out = static_cast<size_t>(w.shape[1]) * static_cast<size_t>(w.shape[2]) * static_cast<size_t>(w.shape[3]);
+        macs_full += y.elements() * per_out;
+        if (!incremental[k]) {
+          macs_hop += y.elements() * per_out;
+          add(run, "  EARSHOT_TRY(rt::conv2d_eval_s8(" + o + ", " + X + ", " + W + ", " + B + ", " + Y + "));\n");
+          break;
+        }
+        // The same convolution over the last hop + kw - 1 input columns: the last hop outputs.
+        const int32_t tail_in = hop + w.shape[2] - 1;
+        macs_hop += static_cast<size_t>(hop) * static_cast<size_t>(y.shape[3]) * per_out;
+        add(decl, "rt::Conv2dOp " + o + "_tail;\n");
+        std::snprintf(b, sizeof b,
+                      "  {  // incremental: the last %d output columns only\n"
+                      "    rt::Conv2dParams p{1, 1, %d, %d, %d, 1, %d, 1, 1, 1, 1, rt::Padding::kValid, rt::%s,\n"
+                      "                       %s, %s, %s_scale, %zu, %s, %s};\n"
+                      "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
+                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
+                      "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s_tail));\n    data += n;\n  }\n",
+                      hop, tail_in, x.shape[3], w.shape[0], w.shape[2], fused_name(op.fused), xs.c_str(), xz.c_str(),
+                      W.c_str(), w.scale.size(), ys.c_str(), yz.c_str(), o.c_str());
+        add(init, b);
+        tail_op_data += (8 * static_cast<size_t>(w.shape[0]) + 15) / 16 * 16 + 16;
+        const int64_t xo = plan.offset[static_cast<size_t>(op.inputs[0])], yo = plan.offset[static_cast<size_t>(op.outputs[0])];
+        const int64_t shift = static_cast<int64_t>(hop) * y.shape[3];
+        std::snprintf(b, sizeof b,
+                      "  if (warm) {  // shift the previous window's outputs, compute the %d new columns\n"
+                      "    memmove(arena + %" PRId64 ", arena + %" PRId64 ", %" PRId64 ");\n"
+                      "    EARSHOT_TRY(rt::conv2d_eval_s8(%s_tail, reinterpret_cast<const int8_t*>(arena + %" PRId64 "), %s, %s,\n"
+                      "                                   reinterpret_cast<int8_t*>(arena + %" PRId64 ")));\n"
+                      "  } else {\n"
+                      "    EARSHOT_TRY(rt::conv2d_eval_s8(%s, %s, %s, %s, %s));\n"
+                      "  }\n",
+                      hop, yo, yo + shift, static_cast<int64_t>(y.bytes()) - shift, o.c_str(),
+                      xo + static_cast<int64_t>(x.shape[2] - tail_in) * x.shape[3], W.c_str(), B.c_str(),
+                      yo + static_cast<int64_t>(y.bytes()) - shift, o.c_str(), X.c_str(), W.c_str(), B.c_str(), Y.c_str());
+        add(run, b);
         break;
       }
       case OpKind::kFullyConnected: {
@@ -179,6 +243,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
                       x.elements() / static_cast<size_t>(w.shape[1]), w.shape[1], w.shape[0], fused_name(op.fused),
                       xs.c_str(), xz.c_str(), W.c_str(), w.scale.size(), ys.c_str(), yz.c_str(), o.c_str());
         add(init, b);
+        macs_full += y.elements() * static_cast<size_t>(w.shape[1]);
+        macs_hop += y.elements() * static_cast<size_t>(w.shape[1]);
         add(run, "  EARSHOT_TRY(rt::fully_connected_eval_s8(" + o + ", " + X + ", " + W + ", " +
                      (op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr")) + ", " + Y + "));\n");
         break;
@@ -236,7 +302,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
         throw Error("export --format cpp: the int8 model must have int8 input and output (no QUANTIZE/DEQUANTIZE)");
     }
   }
-  const size_t arena = activations + probe.op_data_bytes();  // the executor sizes op data exactly as init() uses it
+  // Op data: the executor sizes it exactly as init() uses it, plus the tail ops.
+  const size_t arena = activations + probe.op_data_bytes() + tail_op_data;
 
   GeneratedModel m;
   // ---- header
@@ -263,7 +330,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
   std::snprintf(b, sizeof b, "constexpr size_t kArenaBytes = %zu;\n\n", arena);
   cc += b;
   cc += decl;
-  cc += "\nrt::Status model_init(uint8_t* arena, size_t bytes) {\n";
+  cc += "\nbool warm = false;  // the arena holds the previous window's convolution outputs\n\n";
+  cc += "rt::Status model_init(uint8_t* arena, size_t bytes) {\n";
+  cc += "  warm = false;\n";
   cc += "  if (arena == nullptr) return rt::Status::kInvalidArgument;\n";
   cc += "  if (bytes < kArenaBytes) return rt::Status::kBufferTooSmall;\n";
   cc += "  if (reinterpret_cast<uintptr_t>(arena) % 16 != 0) return rt::Status::kInvalidArgument;\n";
@@ -277,7 +346,7 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
                 in.bytes());
   cc += b;
   cc += run;
-  std::snprintf(b, sizeof b, "  memcpy(output, arena + %" PRId64 ", %zu);\n  return rt::Status::kOk;\n}\n\n",
+  std::snprintf(b, sizeof b, "  memcpy(output, arena + %" PRId64 ", %zu);\n  warm = true;\n  return rt::Status::kOk;\n}\n\n",
                 plan.offset[static_cast<size_t>(g.outputs[0])], out.bytes());
   cc += b;
 
@@ -331,6 +400,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
   cc += b;
   m.source = cc;
   m.arena_bytes = arena;
+  m.macs_per_window = macs_full;
+  m.macs_per_hop = macs_hop;
+  m.hop_frames = hop;
   return m;
 }
 

@@ -12,7 +12,7 @@ namespace earshot::deploy {
 
 // ---- Arena plan ------------------------------------------------------------
 
-ArenaPlan plan_arena(const Graph& g) {
+ArenaPlan plan_arena(const Graph& g, const std::vector<bool>* persistent) {
   const size_t n = g.tensors.size();
   const int32_t end = static_cast<int32_t>(g.ops.size());
   ArenaPlan p;
@@ -29,6 +29,14 @@ ArenaPlan plan_arena(const Graph& g) {
     for (int32_t t : op.outputs) p.first_op[static_cast<size_t>(t)] = std::min(p.first_op[static_cast<size_t>(t)], k);
   }
   for (int32_t out : g.outputs) p.last_op[static_cast<size_t>(out)] = end;
+  if (persistent != nullptr) {
+    for (size_t t = 0; t < n && t < persistent->size(); ++t) {
+      if ((*persistent)[t]) {
+        p.first_op[t] = -1;
+        p.last_op[t] = end;
+      }
+    }
+  }
 
   // In-place reshapes: the output takes over the input's buffer when the
   // input is read by nothing after this op (and is not a graph output).

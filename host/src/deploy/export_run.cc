@@ -308,6 +308,7 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
   const Json memory = memory_report(d.graph, recipe, bytes.size());
   const std::vector<std::string> names = lr.info.at("class_names").get<std::vector<std::string>>();
   Json files = Json::array();
+  Json incremental = nullptr;  // --format cpp: MACs per hop with incremental convolution
   auto wrote = [&](const fs::path& p, size_t size, const std::string& what) {
     files.push_back({{"path", p.string()}, {"bytes", size}, {"what", what}});
   };
@@ -332,6 +333,9 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       wrote(out / "earshot_model.h", m.header.size(), "generated model: rt::CompiledModel + detector config");
       wrote(out / "earshot_model.cc", m.source.size(),
             "generated model: weights + kernel calls, static arena " + std::to_string(m.arena_bytes) + " bytes");
+      incremental = {{"hop_frames", m.hop_frames}, {"macs_per_window", m.macs_per_window},
+                     {"macs_per_hop", m.macs_per_hop},
+                     {"saved", m.macs_per_window ? 1.0 - static_cast<double>(m.macs_per_hop) / static_cast<double>(m.macs_per_window) : 0.0}};
     } else {
       throw Error("export: unknown format '" + f + "' (tflite, c, cpp)");
     }
@@ -343,6 +347,7 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
                         {"type", o.int8 ? "int8" : "float32"},
                         {"io", o.io == IoType::kInt8 ? "int8" : "float32"},
                         {"calibration", d.calibration},
+                        {"incremental", incremental},
                         {"files", files}};
   write_text_file(out / "export.json", summary.dump(2) + "\n");
   return {{"run", run.string()},
@@ -350,6 +355,7 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
           {"type", o.int8 ? "int8" : "float32"},
           {"io", o.io == IoType::kInt8 ? "int8" : "float32"},
           {"calibration", d.calibration},
+          {"incremental", incremental},
           {"files", files},
           {"memory", memory}};
 }

@@ -2,7 +2,10 @@
 // source that runs runtime/ kernels in a fixed order over a static arena whose
 // size and offsets are fixed at export (deploy::plan_arena). The generated
 // files need only runtime/ and define rt::CompiledModel earshot_model and
-// earshot_detector_config() for rt::Detector.
+// earshot_detector_config() for rt::Detector. The convolutions at the
+// model's start that slide along time recompute only the columns the window
+// stride's new frames change (the model must be invoked on consecutive
+// windows, as rt::Detector does; init() starts over with a full window).
 #pragma once
 
 #include <string>
@@ -17,6 +20,10 @@ struct GeneratedModel {
   std::string header;  // earshot_model.h
   std::string source;  // earshot_model.cc
   size_t arena_bytes = 0;  // activations + op data
+  // Incremental convolution: MACs of the first window (conv and dense only)
+  // and of every later window, which overlaps the previous by all but hop frames.
+  size_t macs_per_window = 0, macs_per_hop = 0;
+  int32_t hop_frames = 0;
 };
 
 // `recipe` carries the fitted normalisation; `source` names the run in comments.

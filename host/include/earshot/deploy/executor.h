@@ -28,7 +28,9 @@ struct ArenaPlan {
   size_t arena_bytes = 0;
   size_t sum_of_buffers = 0;  // what a planner without reuse would need
 };
-ArenaPlan plan_arena(const Graph& g);
+// `persistent` (optional, one flag per tensor): tensors that keep their bytes
+// from one invocation to the next (incremental convolution's outputs).
+ArenaPlan plan_arena(const Graph& g, const std::vector<bool>* persistent = nullptr);
 
 // Which interpreter's int8 arithmetic to reproduce bit for bit. They differ
 // only in how FULLY_CONNECTED rounds its requantization: TFLite Micro's
