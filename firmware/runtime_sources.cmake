@@ -9,6 +9,10 @@
 if(NOT EARSHOT_ROOT)
   get_filename_component(EARSHOT_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 endif()
-file(GLOB_RECURSE EARSHOT_RT_SOURCES CONFIGURE_DEPENDS "${EARSHOT_ROOT}/runtime/src/*.cc")
+if(CMAKE_SCRIPT_MODE_FILE)  # ESP-IDF's early expansion runs component files with cmake -P
+  file(GLOB_RECURSE EARSHOT_RT_SOURCES "${EARSHOT_ROOT}/runtime/src/*.cc")
+else()
+  file(GLOB_RECURSE EARSHOT_RT_SOURCES CONFIGURE_DEPENDS "${EARSHOT_ROOT}/runtime/src/*.cc")
+endif()
 list(SORT EARSHOT_RT_SOURCES)
 set(EARSHOT_RT_INCLUDE_DIR "${EARSHOT_ROOT}/runtime/include")
