@@ -15,6 +15,8 @@
 #
 # Environment: REPS (timed runs per case, default 7), AUDIO_SECONDS (600),
 # VENV_PY (default .venv/bin/python), TORCH_PY (default /usr/bin/python3),
+# BENCH_NICE (e.g. -10: run every timed process, earshot and peers alike, at
+# that nice level, so builds of other users on the machine disturb less),
 # SKIP_BUILD=1 to reuse the build, NATIVE=1 to build earshot with
 # -DEARSHOT_NATIVE=ON (-march=native) in build/bench-native/build and write the
 # results to build/bench-native instead.
@@ -35,6 +37,8 @@ fi
 BUILD_DIR="$OUT/build"
 BENCH="$BUILD_DIR/bench/frontend_bench"
 THREADS=(1 2)
+NICE=()
+if [[ -n "${BENCH_NICE:-}" ]]; then NICE=(nice -n "$BENCH_NICE"); fi
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -54,7 +58,7 @@ busy_pct() {
   echo $((100 - 100 * (i2 - i1) / (t2 - t1)))
 }
 busy="$(busy_pct)"
-echo "CPU busy before the run: ${busy}% of $(nproc) CPUs (2 s sample)"
+echo "CPU busy before the run: ${busy}% of $(nproc) CPUs (2 s sample)${BENCH_NICE:+; timed processes run at nice $BENCH_NICE}"
 if ((busy > 5)); then
   echo "WARNING: other processes are using the CPU; wall times may be pessimistic (see the others' CPU column)."
 fi
@@ -81,7 +85,7 @@ say "Test audio"
 "$BENCH" generate "$AUDIO" --seconds "$AUDIO_SECONDS"
 
 say "earshot"
-"$BENCH" run --audio "$AUDIO" --reps "$REPS" --mel-out "$MEL" --json "$OUT/earshot.json"
+"${NICE[@]}" "$BENCH" run --audio "$AUDIO" --reps "$REPS" --mel-out "$MEL" --json "$OUT/earshot.json"
 
 # Peers. Each runs in its own process per thread count (thread limits must be
 # set before numpy / torch start their pools). A missing library is reported
@@ -104,11 +108,11 @@ have_peer "$VENV_PY" librosa "create the venv with scripts/setup.sh (librosa 0.1
 have_peer "$TORCH_PY" torchaudio "apt-get install python3-torchaudio (Debian: torch 1.13, torchaudio 0.13) or set TORCH_PY" && run_torch=1
 for t in "${THREADS[@]}"; do
   if [[ $run_librosa == 1 ]]; then
-    "$VENV_PY" bench/peers/logmel_peers.py --peer librosa --audio "$AUDIO" --threads "$t" --reps "$REPS" \
+    "${NICE[@]}" "$VENV_PY" bench/peers/logmel_peers.py --peer librosa --audio "$AUDIO" --threads "$t" --reps "$REPS" \
       --reference "$MEL" --json "$OUT/peers.json"
   fi
   if [[ $run_torch == 1 ]]; then
-    "$TORCH_PY" bench/peers/logmel_peers.py --peer torchaudio --audio "$AUDIO" --threads "$t" --reps "$REPS" \
+    "${NICE[@]}" "$TORCH_PY" bench/peers/logmel_peers.py --peer torchaudio --audio "$AUDIO" --threads "$t" --reps "$REPS" \
       --reference "$MEL" --json "$OUT/peers.json"
   fi
 done
