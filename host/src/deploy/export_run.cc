@@ -328,6 +328,13 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       // The device model takes int8 in and out: the detector quantizes frames itself.
       const Graph g = o.io == IoType::kInt8 ? d.graph : quantize(d.float_graph, d.ranges, {IoType::kInt8});
       const GeneratedModel m = generate_cpp(g, recipe, names, run.string());
+      // The generated model's own report: int8 in and out, the arena it declares.
+      Json dev = memory_report(g, recipe, 0);
+      dev["total"]["generated_arena_bytes"] = m.arena_bytes;
+      const std::string dev_text = dev.dump(2) + "\n";
+      write_text_file(out / "earshot_model_memory.json", dev_text);
+      wrote(out / "earshot_model_memory.json", dev_text.size(),
+            "memory report of the generated (int8 in/out, incremental) model");
       write_text_file(out / "earshot_model.h", m.header);
       write_text_file(out / "earshot_model.cc", m.source);
       wrote(out / "earshot_model.h", m.header.size(), "generated model: rt::CompiledModel + detector config");
