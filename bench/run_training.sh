@@ -4,10 +4,12 @@
 #
 #   bench/run_training.sh            # from anywhere
 #
-# Builds earshot_train_bench with the `release` preset, then in this same run
+# Builds earshot_train_bench with the `release` preset in build/bench-train
+# (its own directory: the frontend benchmark uses build/release), then in this same run
 # times the beats, bells and chords models (recipes/*.toml [model] / [train])
 # on random in-memory data: earshot as built (single-threaded: Eigen without
-# OpenMP), PyTorch with torch.set_num_threads(1) and (2), Keras with 1 and 2
+# OpenMP; its float kernels picked at run time, AVX2+FMA when the CPU has them,
+# EARSHOT_ISA=portable forces the x86-64 baseline path), PyTorch with torch.set_num_threads(1) and (2), Keras with 1 and 2
 # TensorFlow threads; and prints samples/s with earshot/peer ratios.
 # See docs/benchmarks_training.md.
 #
@@ -15,7 +17,8 @@
 # EPOCHS (2), WARMUP (warm-up batches, 50), TORCH_PY (default /usr/bin/python3,
 # Debian's torch 1.13), KERAS_PY (default /tmp/tfvenv/bin/python; a venv with
 # `pip install tensorflow-cpu`; skipped when absent), SKIP_BUILD=1 to reuse
-# build/release, BENCH_NICE (e.g. -10: run every timed process at that nice
+# build/bench-train, PORTABLE=0 to skip the extra earshot run with
+# EARSHOT_ISA=portable (printed, not in the table), BENCH_NICE (e.g. -10: run every timed process at that nice
 # level, the same for all peers, to shield the numbers from other load).
 set -euo pipefail
 
@@ -27,8 +30,9 @@ EPOCHS="${EPOCHS:-2}"
 WARMUP="${WARMUP:-50}"
 TORCH_PY="${TORCH_PY:-/usr/bin/python3}"
 KERAS_PY="${KERAS_PY:-/tmp/tfvenv/bin/python}"
-OUT="$ROOT/build/bench"
-BENCH="$ROOT/build/release/bench/earshot_train_bench"
+BUILD_DIR="$ROOT/build/bench-train"
+OUT="$BUILD_DIR/results"
+BENCH="$BUILD_DIR/bench/earshot_train_bench"
 THREADS=(1 2)
 COMMON=(--examples "$EXAMPLES" --epochs "$EPOCHS" --reps "$REPS" --warmup-batches "$WARMUP")
 NICE=()
@@ -49,13 +53,13 @@ if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  say "Build (release preset)"
-  cmake --preset release
-  cmake --build --preset release --target earshot_train_bench
+  say "Build (release preset, $BUILD_DIR)"
+  cmake --preset release -B "$BUILD_DIR"
+  cmake --build "$BUILD_DIR" --target earshot_train_bench
 fi
 [[ -x "$BENCH" ]] || { echo "error: $BENCH was not built (is EARSHOT_BUILD_BENCH on?)" >&2; exit 1; }
-flags="$(sed -n 's/^CMAKE_CXX_FLAGS_RELEASE:STRING=//p' "$ROOT/build/release/CMakeCache.txt")"
-echo "release flags: ${flags:-?} (no -march: x86-64 baseline, SSE2)"
+flags="$(sed -n 's/^CMAKE_CXX_FLAGS_RELEASE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")"
+echo "release flags: ${flags:-?} (no -march: x86-64 baseline; the training kernels also in an AVX2+FMA copy, chosen at run time)"
 
 mkdir -p "$OUT"
 EJSON="$OUT/train_earshot.json"
@@ -64,6 +68,11 @@ rm -f "$EJSON" "$PJSON"
 
 say "earshot"
 "${NICE[@]}" "$BENCH" "${COMMON[@]}" --json "$EJSON"
+
+if [[ "${PORTABLE:-1}" == 1 ]]; then
+  say "earshot, portable kernels (EARSHOT_ISA=portable: what a CPU without AVX2/FMA runs)"
+  EARSHOT_ISA=portable "${NICE[@]}" "$BENCH" "${COMMON[@]}" --json "$OUT/train_earshot_portable.json"
+fi
 
 have_peer() {  # have_peer <python> <module> <hint>
   if [[ ! -x "$1" ]]; then

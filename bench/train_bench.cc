@@ -32,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "earshot/nn/layer.h"
 #include "earshot/nn/model.h"
 #include "earshot/nn/rng.h"
 #include "earshot/nn/train.h"
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
   std::printf("Eigen %d.%d.%d, SIMD: %s, Eigen threads: %d (%s)\n", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
               EIGEN_MINOR_VERSION, Eigen::SimdInstructionSetsInUse(), Eigen::nbThreads(),
               openmp ? "built with OpenMP" : "no OpenMP: single-threaded");
+  std::printf("training kernels: %s (chosen at run time; EARSHOT_ISA=portable forces the x86-64 baseline)\n",
+              nn::kernel_isa());
 
   json results = json::array();
   bool any = false;
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
     results.push_back({{"peer", "earshot"},
                        {"model", c.name},
                        {"threads", openmp ? Eigen::nbThreads() : 1},
+                       {"kernels", nn::kernel_isa()},
                        {"batch_size", bs},
                        {"examples", examples},
                        {"epochs", epochs},

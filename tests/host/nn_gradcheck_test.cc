@@ -165,11 +165,12 @@ TEST(NnGradcheck, Conv1D) {
       {"conv1d_softmax", 4, 2, 1, P::kValid, A::kSoftmax, {6, 3}},
       {"conv1d_k1", 2, 1, 1, P::kValid, A::kLinear, {5, 3}},
   };
-  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift}) {
-    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : "/im2col";
+  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift, ConvAlgo::kDirect}) {
+    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : algo == ConvAlgo::kDirect ? "/direct" : "/im2col";
     uint64_t seed = 100;
     for (const Case& c : cases) {
       Conv1D<double> l(c.filters, c.k, c.s, c.pad, c.act);
+      if (algo == ConvAlgo::kDirect && !l.direct_possible(c.in)) continue;
       l.set_algo(algo);
       gradcheck(c.name + suffix, l, c.in, 2, seed++);
     }
@@ -196,18 +197,21 @@ TEST(NnGradcheck, Conv2D) {
       {"conv2d_same_s12_2x5", 2, {2, 5}, {1, 2}, P::kSame, A::kSigmoid, {4, 7, 2}},
       {"conv2d_seed002_like", 4, {5, 3}, {1, 1}, P::kValid, A::kLinear, {12, 3, 1}},
       {"conv2d_1x1", 3, {1, 1}, {1, 1}, P::kValid, A::kLinear, {3, 4, 2}},
+      {"conv2d_full_width_s2", 3, {3, 4}, {2, 1}, P::kValid, A::kTanh, {9, 4, 2}},  // direct applies
   };
-  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift}) {
-    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : "/im2col";
+  for (ConvAlgo algo : {ConvAlgo::kIm2col, ConvAlgo::kShift, ConvAlgo::kDirect}) {
+    const std::string suffix = algo == ConvAlgo::kShift ? "/shift" : algo == ConvAlgo::kDirect ? "/direct" : "/im2col";
     uint64_t seed = 200;
     for (const Case& c : cases) {
       Conv2D<double> l(c.filters, c.k, c.s, c.pad, c.act);
+      if (algo == ConvAlgo::kDirect && !l.direct_possible(c.in)) continue;
       l.set_algo(algo);
       gradcheck(c.name + suffix, l, c.in, 2, seed++);
     }
     Conv2D<double> nobias(2, {2, 2}, {1, 1}, P::kValid, A::kLinear, false);
+    const Shape nb_in = algo == ConvAlgo::kDirect ? Shape{4, 2, 2} : Shape{4, 4, 2};  // direct: kernel as wide as W
     nobias.set_algo(algo);
-    gradcheck("conv2d_nobias" + suffix, nobias, {4, 4, 2}, 2, seed++);
+    gradcheck("conv2d_nobias" + suffix, nobias, nb_in, 2, seed++);
   }
 }
 

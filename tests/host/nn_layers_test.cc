@@ -106,17 +106,35 @@ class NnLayersGolden : public ::testing::TestWithParam<std::string> {};
 
 void check_golden_case(const std::string& name, const json& c, ConvAlgo algo);
 
+const char* algo_name(ConvAlgo a) {
+  switch (a) {
+    case ConvAlgo::kAuto: return "";
+    case ConvAlgo::kIm2col: return "im2col";
+    case ConvAlgo::kShift: return "shift";
+    case ConvAlgo::kDirect: return "direct";
+  }
+  return "?";
+}
+
 TEST_P(NnLayersGolden, MatchesPyTorch) {
   const std::string name = GetParam();
   ASSERT_TRUE(stamp().contains("cases")) << "missing or unreadable " << golden_dir() / "STAMP.json";
   ASSERT_TRUE(stamp()["cases"].contains(name)) << name << " not in STAMP.json; run scripts/golden/make_nn_golden.py";
   const json& c = stamp()["cases"][name];
 
-  // Convolutions: once per lowering (im2col, shift), whatever kAuto would pick.
+  // Convolutions: once per lowering (im2col, shift, direct where it applies),
+  // whatever kAuto would pick.
   const bool conv = c["config"]["type"] == "conv1d" || c["config"]["type"] == "conv2d";
-  for (ConvAlgo algo : conv ? std::vector<ConvAlgo>{ConvAlgo::kIm2col, ConvAlgo::kShift}
-                            : std::vector<ConvAlgo>{ConvAlgo::kAuto}) {
-    SCOPED_TRACE(algo == ConvAlgo::kShift ? "shift" : algo == ConvAlgo::kIm2col ? "im2col" : "");
+  std::vector<ConvAlgo> algos = {ConvAlgo::kAuto};
+  if (conv) {
+    algos = {ConvAlgo::kIm2col, ConvAlgo::kShift};
+    auto probe = make_layer<float>(c["config"], "golden " + name);
+    const Shape xs = load(name, "x").shape;
+    if (dynamic_cast<ConvBase<float>&>(*probe).direct_possible(Shape(xs.begin() + 1, xs.end())))
+      algos.push_back(ConvAlgo::kDirect);
+  }
+  for (ConvAlgo algo : algos) {
+    SCOPED_TRACE(algo_name(algo));
     check_golden_case(name, c, algo);
   }
 }
@@ -140,7 +158,7 @@ void check_golden_case(const std::string& name, const json& c, ConvAlgo algo) {
 
   Tensor<float> y, dx;
   layer->forward(x, y, training);
-  std::string report = "golden " + name + (algo == ConvAlgo::kShift ? "/shift" : algo == ConvAlgo::kIm2col ? "/im2col" : "") + ":";
+  std::string report = "golden " + name + (algo == ConvAlgo::kAuto ? "" : "/") + algo_name(algo) + ":";
   char buf[64];
   auto note = [&](const std::string& what, double worst) {
     std::snprintf(buf, sizeof buf, " %s %.3f", what.c_str(), worst);
@@ -354,21 +372,28 @@ TEST(NnLayers, ForwardBackwardBitIdentical) {
 }
 
 TEST(NnLayers, ConvAlgoChoiceFollowsShapes) {
-  // kAuto: shift where Cin is large and the stride 1 (seed 001), im2col otherwise.
+  // kAuto: direct where every receptive field is contiguous and the filters
+  // few (seeds 001 and 002); else shift where Cin is large and the stride 1,
+  // im2col otherwise.
   Rng rng(1);
   Conv1D<float> s001a(8, 3), s001b(8, 3), s004(256, 3), strided(32, 5, 2, Padding::kSame);
   Conv2D<float> s002(4, {5, 3}), same3x3(16, {3, 3}, {1, 1}, Padding::kSame);
+  Conv1D<float> wide(32, 3), same1d(8, 3, 1, Padding::kSame);
   s001a.build({32, 48}, rng);
   s001b.build({30, 8}, rng);
   s004.build({20, 551}, rng);
   strided.build({64, 16}, rng);
   s002.build({36, 3, 1}, rng);
   same3x3.build({16, 16, 8}, rng);
-  EXPECT_EQ(s001a.algo(), ConvAlgo::kShift);
-  EXPECT_EQ(s001b.algo(), ConvAlgo::kShift);
+  wide.build({32, 48}, rng);
+  same1d.build({32, 48}, rng);
+  EXPECT_EQ(s001a.algo(), ConvAlgo::kDirect);
+  EXPECT_EQ(s001b.algo(), ConvAlgo::kDirect);
+  EXPECT_EQ(wide.algo(), ConvAlgo::kShift);    // 32 filters: too many for direct
+  EXPECT_EQ(same1d.algo(), ConvAlgo::kShift);  // "same" padding: fields not contiguous
   EXPECT_EQ(s004.algo(), ConvAlgo::kIm2col);
   EXPECT_EQ(strided.algo(), ConvAlgo::kIm2col);
-  EXPECT_EQ(s002.algo(), ConvAlgo::kIm2col);
+  EXPECT_EQ(s002.algo(), ConvAlgo::kDirect);
   EXPECT_EQ(same3x3.algo(), ConvAlgo::kIm2col);
 }
 
@@ -396,10 +421,19 @@ TEST_P(NnLayersAlgo, NeedInputGradFalseSkipsDxOnly) {
   EXPECT_EQ(a.bias.grad.data, b.bias.grad.data);
 }
 
-INSTANTIATE_TEST_SUITE_P(NnLayers, NnLayersAlgo, ::testing::Values(ConvAlgo::kIm2col, ConvAlgo::kShift),
-                         [](const auto& param_info) {
-                           return std::string(param_info.param == ConvAlgo::kShift ? "shift" : "im2col");
-                         });
+INSTANTIATE_TEST_SUITE_P(NnLayers, NnLayersAlgo,
+                         ::testing::Values(ConvAlgo::kIm2col, ConvAlgo::kShift, ConvAlgo::kDirect),
+                         [](const auto& param_info) { return std::string(algo_name(param_info.param)); });
+
+TEST(NnLayers, DirectNeedsContiguousFields) {
+  Rng rng(1);
+  Conv1D<float> same(4, 3, 1, Padding::kSame);
+  same.set_algo(ConvAlgo::kDirect);
+  EXPECT_THROW(same.build({10, 2}, rng), Error);
+  Conv2D<float> narrow(4, {3, 2});
+  narrow.set_algo(ConvAlgo::kDirect);
+  EXPECT_THROW(narrow.build({6, 3, 1}, rng), Error);
+}
 
 #ifdef EARSHOT_COUNT_NEW
 TEST(NnLayers, SteadyStateStepAllocatesNothing) {

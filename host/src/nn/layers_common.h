@@ -5,6 +5,7 @@
 
 #include "earshot/error.h"
 #include "earshot/nn/layer.h"
+#include "kernels.h"
 
 namespace earshot::nn::detail {
 
@@ -44,6 +45,27 @@ void check_grad(const Layer<T>& l, const Tensor<T>& y, const Tensor<T>& dy) {
   if (dy.shape != y.shape || dy.data.size() != y.data.size()) {
     throw Error(label(l) + ": output gradient is " + shape_str(dy.shape) + ", output is " + shape_str(y.shape));
   }
+}
+
+// C (= or +=) op(A) op(B), row-major with leading dimensions (op(A) [m, k],
+// op(B) [k, n]). float goes to the kernel set chosen at start (kernels.h:
+// portable or AVX2+FMA); double (gradient checks) to Eigen here.
+inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b,
+                 size_t ldb, float* c, size_t ldc, bool accumulate) {
+  kern::active().gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const double* a, size_t lda, const double* b,
+                 size_t ldb, double* c, size_t ldc, bool accumulate) {
+  using I = Eigen::Index;
+  using S = Eigen::OuterStride<>;
+  Eigen::Map<Mat<double>, 0, S> C(c, I(m), I(n), S(I(ldc)));
+  const Eigen::Map<const Mat<double>, 0, S> A(a, I(ta ? k : m), I(ta ? m : k), S(I(lda)));
+  const Eigen::Map<const Mat<double>, 0, S> B(b, I(tb ? n : k), I(tb ? k : n), S(I(ldb)));
+  if (!accumulate) C.setZero();
+  if (!ta && !tb) C.noalias() += A * B;
+  else if (ta && !tb) C.noalias() += A.transpose() * B;
+  else if (!ta && tb) C.noalias() += A * B.transpose();
+  else C.noalias() += A.transpose() * B.transpose();
 }
 
 [[noreturn]] inline void build_error(const std::string& who, const std::string& msg) { throw Error(who + ": " + msg); }

@@ -1,6 +1,10 @@
 // Conv1D / Conv2D. Conv1D is Conv2D with W = 1 and a (k, 1) kernel: the
 // kernel [k, Cin, Cout] and [k, 1, Cin, Cout] have the same row-major layout.
-// Two lowerings, each one Eigen GEMM over the whole batch (K = kh*kw*Cin,
+// Three lowerings. direct (layers.h): when every receptive field is a
+// contiguous run of x and the filters are few, the float kernels of kernels.h
+// compute y and dW from x in place, and dx is one GEMM into patch rows added
+// back in row order; double uses the plain loops below in the same order.
+// The other two are each one Eigen GEMM over the whole batch (K = kh*kw*Cin,
 // A = kh*kw taps, P = B*H*W input positions, N = B*Ho*Wo output positions):
 //
 // im2col   forward   cols [N, K] = im2col(x); y [N, Cout] = act(cols W + b)
@@ -23,6 +27,7 @@
 // allocates nothing (Eigen's GEMM packs its blocks on the stack below
 // EIGEN_STACK_ALLOCATION_LIMIT, 128 KiB by default).
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 
 #include "earshot/nn/layers.h"
@@ -95,7 +100,12 @@ Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
   const double n_in = double(h_ * w_), n_out = double(ho_ * wo_), cin = double(cin_);
   const double im2col_cost = n_out * taps * cin * (cout + 6.0);
   const double shift_cost = n_in * taps * cout * (cin + 4.0) + n_out * taps * cout;
-  shift_ = requested_ == ConvAlgo::kShift || (requested_ == ConvAlgo::kAuto && shift_cost < im2col_cost);
+  const bool direct_ok = direct_possible(input);
+  if (requested_ == ConvAlgo::kDirect && !direct_ok)
+    detail::build_error(who, "the direct algorithm needs 'valid' padding and a kernel as wide as the input");
+  direct_ = requested_ == ConvAlgo::kDirect || (requested_ == ConvAlgo::kAuto && direct_ok && filters_ <= 16);
+  shift_ = !direct_ &&
+           (requested_ == ConvAlgo::kShift || (requested_ == ConvAlgo::kAuto && shift_cost < im2col_cost));
 
   const Shape kshape = rank_ == 1 ? Shape{k_[0], cin_, filters_} : Shape{k_[0], k_[1], cin_, filters_};
   kernel.value = Tensor<T>(kshape);
@@ -109,6 +119,83 @@ Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
   this->input_shape = input;
   this->output_shape = rank_ == 1 ? Shape{ho_, filters_} : Shape{ho_, wo_, filters_};
   return this->output_shape;
+}
+
+template <typename T>
+bool ConvBase<T>::direct_possible(const Shape& input) const {
+  if (padding_ != Padding::kValid) return false;
+  const size_t w = rank_ == 1 ? 1 : (input.size() == 3 ? input[1] : 0);
+  return k_[1] == w;
+}
+
+namespace {
+// Patch rows of the direct path: x [B, H, W, Cin] with a kernel as wide as W.
+template <typename T>
+struct DirectView {
+  const T* x;
+  size_t batch, npos, pos_stride, ex_stride, K;
+  const T* row(size_t r) const { return x + (r / npos) * ex_stride + (r % npos) * pos_stride; }
+};
+}  // namespace
+
+template <typename T>
+void ConvBase<T>::forward_direct(const Tensor<T>& x, Tensor<T>& y) {
+  const size_t B = x.batch(), C = filters_;
+  const DirectView<T> v{x.data.data(), B, ho_, s_[0] * w_ * cin_, h_ * w_ * cin_, k_[0] * k_[1] * cin_};
+  detail::set_shape(y, B, this->output_shape);
+  const T* w = kernel.value.data.data();  // [K, C]
+  const T* b = use_bias_ ? bias.value.data.data() : nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    kern::active().conv_forward(kern::Patches{v.x, v.batch, v.npos, v.pos_stride, v.ex_stride, v.K}, w, b, C,
+                                y.data.data());
+  } else {  // reference (gradient checks): the same order, sum over k then the bias
+    for (size_t r = 0; r < B * ho_; ++r) {
+      const T* px = v.row(r);
+      for (size_t o = 0; o < C; ++o) {
+        T s = T(0);
+        for (size_t k = 0; k < v.K; ++k) s += px[k] * w[k * C + o];
+        y.data[r * C + o] = b ? s + b[o] : s;
+      }
+    }
+  }
+  direct_batch_ = B;
+}
+
+template <typename T>
+void ConvBase<T>::backward_direct(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx) {
+  const size_t B = x.batch(), C = filters_, N = B * ho_;
+  const DirectView<T> v{x.data.data(), B, ho_, s_[0] * w_ * cin_, h_ * w_ * cin_, k_[0] * k_[1] * cin_};
+  const bool acc = this->accumulate_grads;
+  T* kg = kernel.grad.data.data();  // [K, C]
+  const T* dz = dy.data.data();     // [N, C]
+  if constexpr (std::is_same_v<T, float>) {
+    kern::active().conv_weight_grad(kern::Patches{v.x, v.batch, v.npos, v.pos_stride, v.ex_stride, v.K}, dz, C, kg,
+                                    acc);
+  } else {
+    for (size_t k = 0; k < v.K; ++k) {
+      for (size_t o = 0; o < C; ++o) {
+        T s = T(0);
+        for (size_t r = 0; r < N; ++r) s += v.row(r)[k] * dz[r * C + o];
+        kg[k * C + o] = acc ? kg[k * C + o] + s : s;
+      }
+    }
+  }
+  if (use_bias_) {
+    auto db = bias.grad.mat(1, C).row(0);
+    if (acc) db += dy.mat(N, C).colwise().sum();
+    else db = dy.mat(N, C).colwise().sum();
+  }
+  if (!this->need_input_grad) return;
+  // dpatches [N, K] = dz W^T, then each patch row is added back in row order.
+  dcols_.resize(N * v.K);
+  detail::gemm(false, true, N, v.K, C, dz, C, kernel.value.data.data(), C, dcols_.data(), v.K, false);
+  detail::set_shape(dx, B, this->input_shape);
+  dx.zero();
+  for (size_t r = 0; r < N; ++r) {
+    T* d = dx.data.data() + (v.row(r) - v.x);
+    const T* s = dcols_.data() + r * v.K;
+    for (size_t k = 0; k < v.K; ++k) d[k] += s[k];
+  }
 }
 
 template <typename T>
@@ -204,8 +291,7 @@ void ConvBase<T>::forward_shift(const Tensor<T>& x, Tensor<T>& y) {
     for (size_t c = 0; c < cin_; ++c) std::copy(kw + (a * cin_ + c) * C, kw + (a * cin_ + c + 1) * C, &wcat_[c * AC + a * C]);
   }
   cols_.resize(P * AC);
-  MatMap<T>(cols_.data(), Eigen::Index(P), Eigen::Index(AC)).noalias() =
-      x.mat(P, cin_) * ConstMatMap<T>(wcat_.data(), Eigen::Index(cin_), Eigen::Index(AC));
+  detail::gemm(false, false, P, AC, cin_, x.data.data(), cin_, wcat_.data(), AC, cols_.data(), AC, false);
   detail::set_shape(y, B, this->output_shape);
   auto Y = y.mat(B * ho_ * wo_, C);
   if (use_bias_) {
@@ -285,26 +371,35 @@ void ConvBase<T>::backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& d
       }
     }
   }
-  ConstMatMap<T> DZ(dcols_.data(), Eigen::Index(P), Eigen::Index(AC));  // [P, A*C]
-  dwcat_.resize(cin_ * AC);
-  MatMap<T>(dwcat_.data(), Eigen::Index(cin_), Eigen::Index(AC)).noalias() = x.mat(P, cin_).transpose() * DZ;
+  dwcat_.resize(cin_ * AC);  // dWcat [Cin, A*C] = x^T dZ
+  detail::gemm(true, false, cin_, AC, P, x.data.data(), cin_, dcols_.data(), AC, dwcat_.data(), AC, false);
+  const bool acc = this->accumulate_grads;
   T* kg = kernel.grad.data.data();  // [A, Cin, C]
   for (size_t a = 0; a < A; ++a) {
     for (size_t c = 0; c < cin_; ++c) {
       const T* src = &dwcat_[c * AC + a * C];
       T* dst = kg + (a * cin_ + c) * C;
-      for (size_t o = 0; o < C; ++o) dst[o] += src[o];
+      for (size_t o = 0; o < C; ++o) dst[o] = acc ? dst[o] + src[o] : src[o];
     }
   }
-  if (use_bias_) bias.grad.mat(1, C).row(0) += dy.mat(B * ho_ * wo_, C).colwise().sum();
+  if (use_bias_) {
+    auto db = bias.grad.mat(1, C).row(0);
+    if (acc) db += dy.mat(B * ho_ * wo_, C).colwise().sum();
+    else db = dy.mat(B * ho_ * wo_, C).colwise().sum();
+  }
   if (!this->need_input_grad) return;
-  detail::set_shape(dx, B, this->input_shape);
-  dx.mat(P, cin_).noalias() = DZ * ConstMatMap<T>(wcat_.data(), Eigen::Index(cin_), Eigen::Index(AC)).transpose();
+  detail::set_shape(dx, B, this->input_shape);  // dx [P, Cin] = dZ Wcat^T
+  detail::gemm(false, true, P, cin_, AC, dcols_.data(), AC, wcat_.data(), AC, dx.data.data(), cin_, false);
 }
 
 template <typename T>
 void ConvBase<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) {
   detail::check_input(*this, x);
+  if (direct_) {
+    forward_direct(x, y);
+    activation_forward<T>(act_, y.data.data(), x.batch() * ho_ * wo_, filters_);
+    return;
+  }
   if (shift_) {
     forward_shift(x, y);
     activation_forward<T>(act_, y.data.data(), x.batch() * ho_ * wo_, filters_);
@@ -313,11 +408,10 @@ void ConvBase<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) {
   const size_t B = x.batch(), N = B * ho_ * wo_, K = k_[0] * k_[1] * cin_;
   cols_.resize(N * K);
   im2col(x.data.data(), B);
-  detail::set_shape(y, B, this->output_shape);
-  ConstMatMap<T> C(cols_.data(), Eigen::Index(N), Eigen::Index(K));  // [N, K]
-  auto Y = y.mat(N, filters_);                                         // [N, Cout]
-  Y.noalias() = C * std::as_const(kernel.value).mat(K, filters_);
-  if (use_bias_) Y.rowwise() += std::as_const(bias.value).mat(1, filters_).row(0);
+  detail::set_shape(y, B, this->output_shape);  // y [N, Cout] = cols [N, K] W [K, Cout] (+ b)
+  detail::gemm(false, false, N, filters_, K, cols_.data(), K, kernel.value.data.data(), filters_, y.data.data(),
+               filters_, false);
+  if (use_bias_) y.mat(N, filters_).rowwise() += std::as_const(bias.value).mat(1, filters_).row(0);
   activation_forward<T>(act_, y.data.data(), N, filters_);
 }
 
@@ -326,20 +420,30 @@ void ConvBase<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy
   detail::check_grad(*this, y, dy);
   const size_t B = x.batch(), N = B * ho_ * wo_, K = k_[0] * k_[1] * cin_;
   const size_t expect = shift_ ? B * h_ * w_ * k_[0] * k_[1] * filters_ : N * K;
-  if (cols_.size() != expect) throw Error(detail::label(*this) + ": backward() without a matching forward()");
+  if (direct_ ? direct_batch_ != B : cols_.size() != expect)
+    throw Error(detail::label(*this) + ": backward() without a matching forward()");
   activation_backward<T>(act_, y.data.data(), dy.data.data(), N, filters_);
+  if (direct_) {
+    backward_direct(x, dy, dx);
+    return;
+  }
   if (shift_) {
     backward_shift(x, dy, dx);
     return;
   }
-  ConstMatMap<T> C(cols_.data(), Eigen::Index(N), Eigen::Index(K));  // [N, K]
-  auto DZ = dy.mat(N, filters_);                                       // [N, Cout]
-  kernel.grad.mat(K, filters_).noalias() += C.transpose() * DZ;
-  if (use_bias_) bias.grad.mat(1, filters_).row(0) += DZ.colwise().sum();
+  const bool acc = this->accumulate_grads;
+  // dW (+)= cols^T dz;  db (+)= column sums of dz;  dcols = dz W^T
+  detail::gemm(true, false, K, filters_, N, cols_.data(), K, dy.data.data(), filters_, kernel.grad.data.data(),
+               filters_, acc);
+  if (use_bias_) {
+    auto db = bias.grad.mat(1, filters_).row(0);
+    if (acc) db += dy.mat(N, filters_).colwise().sum();
+    else db = dy.mat(N, filters_).colwise().sum();
+  }
   if (!this->need_input_grad) return;
   dcols_.resize(N * K);
-  MatMap<T>(dcols_.data(), Eigen::Index(N), Eigen::Index(K)).noalias() =
-      DZ * std::as_const(kernel.value).mat(K, filters_).transpose();
+  detail::gemm(false, true, N, K, filters_, dy.data.data(), filters_, kernel.value.data.data(), filters_,
+               dcols_.data(), K, false);
   detail::set_shape(dx, B, this->input_shape);
   dx.zero();
   col2im(dx.data.data(), B);

@@ -44,11 +44,10 @@ void Dense<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) {
   detail::check_input(*this, x);
   const size_t rows = x.batch() * rows_per_example_;
   detail::set_shape(y, x.batch(), this->output_shape);
-  auto X = x.mat(rows, in_);                        // [rows, in]
-  auto Y = y.mat(rows, units_);                     // [rows, units]
-  const auto& K = std::as_const(kernel.value).mat(in_, units_);  // [in, units]
-  Y.noalias() = X * K;
-  if (use_bias_) Y.rowwise() += std::as_const(bias.value).mat(1, units_).row(0);
+  // y [rows, units] = x [rows, in] W [in, units] (+ b)
+  detail::gemm(false, false, rows, units_, in_, x.data.data(), in_, kernel.value.data.data(), units_, y.data.data(),
+               units_, false);
+  if (use_bias_) y.mat(rows, units_).rowwise() += std::as_const(bias.value).mat(1, units_).row(0);
   activation_forward<T>(act_, y.data.data(), rows, units_);
 }
 
@@ -57,13 +56,19 @@ void Dense<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, T
   detail::check_grad(*this, y, dy);
   const size_t rows = x.batch() * rows_per_example_;
   activation_backward<T>(act_, y.data.data(), dy.data.data(), rows, units_);
-  auto X = x.mat(rows, in_);      // [rows, in]
-  auto DZ = dy.mat(rows, units_);  // [rows, units]
-  kernel.grad.mat(in_, units_).noalias() += X.transpose() * DZ;
-  if (use_bias_) bias.grad.mat(1, units_).row(0).noalias() += DZ.colwise().sum();
+  const bool acc = this->accumulate_grads;
+  // dW (+)= x^T dz;  db (+)= column sums of dz;  dx = dz W^T
+  detail::gemm(true, false, in_, units_, rows, x.data.data(), in_, dy.data.data(), units_, kernel.grad.data.data(),
+               units_, acc);
+  if (use_bias_) {
+    auto db = bias.grad.mat(1, units_).row(0);
+    if (acc) db.noalias() += dy.mat(rows, units_).colwise().sum();
+    else db.noalias() = dy.mat(rows, units_).colwise().sum();
+  }
   if (!this->need_input_grad) return;
   detail::set_shape(dx, x.batch(), this->input_shape);
-  dx.mat(rows, in_).noalias() = DZ * std::as_const(kernel.value).mat(in_, units_).transpose();
+  detail::gemm(false, true, rows, in_, units_, dy.data.data(), units_, kernel.value.data.data(), units_,
+               dx.data.data(), in_, false);
 }
 
 template <typename T>

@@ -97,8 +97,8 @@ void BatchNorm<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& d
     }
   }
   for (size_t c = 0; c < C; ++c) {
-    beta.grad.data[c] += T(acc_a_[c]);
-    gamma.grad.data[c] += T(acc_b_[c]);
+    beta.grad.data[c] = this->accumulate_grads ? beta.grad.data[c] + T(acc_a_[c]) : T(acc_a_[c]);
+    gamma.grad.data[c] = this->accumulate_grads ? gamma.grad.data[c] + T(acc_b_[c]) : T(acc_b_[c]);
   }
   if (!this->need_input_grad) return;
   detail::set_shape(dx, x.batch(), this->input_shape);

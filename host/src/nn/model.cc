@@ -1,5 +1,6 @@
 #include "earshot/nn/model.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -96,6 +97,9 @@ Model<T>::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), dropout_rng
   trunk_out_.resize(trunk_.size());
   head_out_.resize(heads_.size());
   for (size_t h = 0; h < heads_.size(); ++h) head_out_[h].resize(heads_[h].size());
+  trunk_dx_.resize(trunk_.size());
+  head_dx_.resize(heads_.size());
+  for (size_t h = 0; h < heads_.size(); ++h) head_dx_[h].resize(heads_[h].size());
   outputs_.resize(heads_.size());
 }
 
@@ -127,25 +131,37 @@ const std::vector<Tensor<T>>& Model<T>::forward(const Tensor<T>& x, bool trainin
 }
 
 template <typename T>
-void Model<T>::backward(std::vector<Tensor<T>>& dys) {
+void Model<T>::backward(std::vector<Tensor<T>>& dys, bool accumulate) {
   if (dys.size() != heads_.size()) throw Error("model backward: one gradient per head is needed");
   const Tensor<T>& trunk_final = trunk_.empty() ? *input_ : trunk_out_.back();
-  trunk_grad_.resize(trunk_final.shape);
-  trunk_grad_.zero();
+  // Each layer writes its input gradient into its own buffer, whose shape then
+  // never changes between steps (no re-zeroing on resize).
+  Tensor<T>* dy = nullptr;
   for (size_t h = 0; h < heads_.size(); ++h) {
-    Tensor<T>* dy = &dys[h];
+    Tensor<T>* hdy = &dys[h];
     for (size_t i = heads_[h].size(); i-- > 0;) {
       const Tensor<T>& in = i == 0 ? trunk_final : head_out_[h][i - 1];
-      Tensor<T>& dx = (dy == &grad_a_) ? grad_b_ : grad_a_;
-      heads_[h][i]->backward(in, head_out_[h][i], *dy, dx);
-      dy = &dx;
+      Tensor<T>& dx = head_dx_[h][i];
+      heads_[h][i]->accumulate_grads = accumulate;
+      heads_[h][i]->backward(in, head_out_[h][i], *hdy, dx);
+      hdy = &dx;
     }
-    for (size_t k = 0; k < trunk_grad_.size(); ++k) trunk_grad_.data[k] += dy->data[k];
+    if (heads_.size() == 1) {  // one head: its gradient is the trunk's, no sum
+      dy = hdy;
+      break;
+    }
+    if (h == 0) {
+      trunk_grad_.resize(trunk_final.shape);
+      std::copy(hdy->data.begin(), hdy->data.end(), trunk_grad_.data.begin());
+    } else {
+      for (size_t k = 0; k < trunk_grad_.size(); ++k) trunk_grad_.data[k] += hdy->data[k];
+    }
+    dy = &trunk_grad_;
   }
-  Tensor<T>* dy = &trunk_grad_;
   for (size_t i = trunk_.size(); i-- > 0;) {
     const Tensor<T>& in = i == 0 ? *input_ : trunk_out_[i - 1];
-    Tensor<T>& dx = (dy == &grad_a_) ? grad_b_ : grad_a_;
+    Tensor<T>& dx = trunk_dx_[i];
+    trunk_[i]->accumulate_grads = accumulate;
     trunk_[i]->backward(in, trunk_out_[i], *dy, dx);  // the first layer skips dx (need_input_grad)
     dy = &dx;
   }
@@ -171,9 +187,10 @@ std::vector<std::pair<std::string, Param<T>*>> Model<T>::named_params() {
 
 template <typename T>
 std::vector<Param<T>*> Model<T>::params() {
-  std::vector<Param<T>*> out;
-  for (auto& [name, p] : named_params()) out.push_back(p);
-  return out;
+  if (params_.empty()) {  // the layers and their parameters are fixed after construction
+    for (auto& [name, p] : named_params()) params_.push_back(p);
+  }
+  return params_;
 }
 
 template <typename T>

@@ -32,13 +32,17 @@
 // optimizer from the same spec, copy the vectors into slots(params), then
 // set_iterations(n); the continuation is bit-identical.
 // Scalars (lr_t, bias corrections) are computed in double then rounded to T;
-// element arithmetic is in T, in a fixed order (deterministic).
+// element arithmetic is in T, in a fixed order (deterministic). For float the
+// element loops are the kernels of kernels.h (vectorised; with AVX2+FMA the
+// multiply-adds are fused, so that path rounds differently).
 #include "earshot/nn/optimizer.h"
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "earshot/error.h"
+#include "kernels.h"
 
 namespace earshot::nn {
 
@@ -156,6 +160,10 @@ class Sgd final : public KerasOptimizer<T> {
   }
   void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
     T* v = slots[0].data();
+    if constexpr (std::is_same_v<T, float>) {  // same formulas, one fused vector pass (kernels.h)
+      kern::active().sgd(p, g, v, n, lr_, mom_, this->spec_.nesterov);
+      return;
+    }
     if (this->spec_.nesterov) {
       for (size_t i = 0; i < n; ++i) {
         v[i] = mom_ * v[i] - lr_ * g[i];
@@ -190,6 +198,10 @@ class Adam final : public KerasOptimizer<T> {
   void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
     T* m = slots[0].data();
     T* v = slots[1].data();
+    if constexpr (std::is_same_v<T, float>) {
+      kern::active().adam(p, g, m, v, n, a_, b1_, b2_, eps_);
+      return;
+    }
     const T c1 = T(1) - b1_, c2 = T(1) - b2_;
     for (size_t i = 0; i < n; ++i) {
       m[i] = b1_ * m[i] + c1 * g[i];
@@ -215,6 +227,10 @@ class RmsProp final : public KerasOptimizer<T> {
   }
   void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
     T* a = slots[0].data();
+    if constexpr (std::is_same_v<T, float>) {
+      kern::active().rmsprop(p, g, a, n, lr_, rho_, eps_);
+      return;
+    }
     const T c = T(1) - rho_;
     for (size_t i = 0; i < n; ++i) {
       a[i] = rho_ * a[i] + c * (g[i] * g[i]);

@@ -164,8 +164,7 @@ double Trainer::step(const Batch& b, Accum& acc) {
   }
   measure(b, out, acc, total);
   std::vector<Param<float>*> params = model_.params();
-  for (Param<float>* p : params) p->grad.zero();
-  model_.backward(grads_);
+  model_.backward(grads_, /*accumulate=*/false);  // writes every gradient: no zeroing pass
   optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
   return total;
 }

@@ -34,6 +34,13 @@ void activation_forward(Activation a, T* y, size_t rows, size_t width, T tempera
 template <typename T>
 void activation_backward(Activation a, const T* y, T* dy, size_t rows, size_t width, T temperature = T(1));
 
+// The float kernel set training uses in this process, chosen once at the
+// first call from the CPU: "avx2" (AVX2 + FMA) or "portable" (x86-64
+// baseline). EARSHOT_ISA=portable in the environment forces the latter. Both
+// are deterministic, but they round differently, so a given seed gives
+// different weights on the two paths.
+const char* kernel_isa();
+
 template <typename T>
 class Layer {
  public:
@@ -46,7 +53,7 @@ class Layer {
   // x [B, input...] -> y [B, output...]. `training` switches dropout and batch statistics.
   virtual void forward(const Tensor<T>& x, Tensor<T>& y, bool training) = 0;
   // dy [B, output...] -> dx [B, input...]; adds parameter gradients into
-  // Param::grad. x and y are those of the last forward(). dy may be modified.
+  // Param::grad (writes them when accumulate_grads is false). x and y are those of the last forward(). dy may be modified.
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) = 0;
   virtual std::vector<Param<T>*> params() { return {}; }
   // Keras-like config for the readable architecture JSON: {"type": ..., ...}.
@@ -61,6 +68,9 @@ class Layer {
   // false: backward() may skip dx (left untouched), e.g. for the model's first
   // layer, whose input gradient nobody reads. Parameter gradients are unaffected.
   bool need_input_grad = true;
+  // false: backward() overwrites Param::grad instead of adding into it (the
+  // trainer's steps, which would otherwise zero every gradient first).
+  bool accumulate_grads = true;
 
  protected:
   Rng* rng_ = nullptr;

@@ -71,16 +71,27 @@ class Dense final : public Layer<T> {
 //  - shift (kn2row): Z [B*H*W, kh*kw*Cout] = x [B*H*W, Cin] x Wcat [Cin, kh*kw*Cout],
 //    then y = sum over taps of shifted slices of Z. No im2col copy; backward's
 //    dx is one GEMM (no col2im). Wins when Cin is large and the stride is 1.
-// kAuto picks at build() from a cost estimate that depends only on the
-// shapes, so a given model always takes the same path (deterministic).
-enum class ConvAlgo { kAuto, kIm2col, kShift };
+//  - direct: when every receptive field is one contiguous run of the input
+//    ("valid" padding and a kernel as wide as the input: Conv1D, or seed
+//    002's 5x3 kernel on a 3-wide input), y = patches W is computed straight
+//    from x (no copy, no packing) by a small kernel that keeps up to eight
+//    filters in registers (kernels.h); dW likewise; dx is one GEMM into the
+//    patch rows, added back in row order. Only for few filters (<= 16).
+// kAuto picks at build() from the shapes only (direct when it applies, else
+// a cost estimate), so a given model always takes the same path (deterministic).
+enum class ConvAlgo { kAuto, kIm2col, kShift, kDirect };
 
 template <typename T>
 class ConvBase : public Layer<T> {
  public:
   // Before build(); tests force each path.
   void set_algo(ConvAlgo a) { requested_ = a; }
-  ConvAlgo algo() const { return shift_ ? ConvAlgo::kShift : ConvAlgo::kIm2col; }  // after build()
+  ConvAlgo algo() const {  // after build()
+    return direct_ ? ConvAlgo::kDirect : shift_ ? ConvAlgo::kShift : ConvAlgo::kIm2col;
+  }
+  // Whether kDirect can serve `input` (per-example shape): "valid" padding and
+  // a kernel as wide as the input, so each receptive field is contiguous.
+  bool direct_possible(const Shape& input) const;
 
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
@@ -113,10 +124,13 @@ class ConvBase : public Layer<T> {
   void col2im(T* dx, size_t batch) const;    // dcols_ -> dx (adds)
   void forward_shift(const Tensor<T>& x, Tensor<T>& y);
   void backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx);
+  void forward_direct(const Tensor<T>& x, Tensor<T>& y);
+  void backward_direct(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx);
   size_t h_ = 0, w_ = 0, cin_ = 0, ho_ = 0, wo_ = 0, pad_h_ = 0, pad_w_ = 0;
   ConvAlgo requested_ = ConvAlgo::kAuto;
-  bool shift_ = false;
-  std::vector<T> cols_, dcols_;  // im2col: [B*Ho*Wo, K]; shift: Z and dZ [B*H*W, kh*kw*Cout]
+  bool shift_ = false, direct_ = false;
+  size_t direct_batch_ = 0;      // direct: batch of the last forward()
+  std::vector<T> cols_, dcols_;  // im2col: [B*Ho*Wo, K]; shift: Z and dZ [B*H*W, kh*kw*Cout]; direct: dcols [B*Ho, K]
   std::vector<T> wcat_, dwcat_;  // shift: [Cin, kh*kw*Cout]
 };
 

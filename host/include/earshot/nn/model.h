@@ -42,8 +42,9 @@ class Model {
 
   // x [B, input...] -> one output per head.
   const std::vector<Tensor<T>>& forward(const Tensor<T>& x, bool training);
-  // dys: dLoss/doutput per head (modified in place). Adds into Param::grad.
-  void backward(std::vector<Tensor<T>>& dys);
+  // dys: dLoss/doutput per head (modified in place). Adds into Param::grad,
+  // or with accumulate = false overwrites it (no zero_grad() needed first).
+  void backward(std::vector<Tensor<T>>& dys, bool accumulate = true);
   void zero_grad();
 
   // Stable order: trunk layers, then heads, each layer's params in order.
@@ -69,7 +70,10 @@ class Model {
   std::vector<Tensor<T>> trunk_out_;               // output of each trunk layer
   std::vector<std::vector<Tensor<T>>> head_out_;   // output of each head layer
   std::vector<Tensor<T>> outputs_;                 // copies handed out by forward()
-  Tensor<T> grad_a_, grad_b_, trunk_grad_;         // backward scratch
+  std::vector<Tensor<T>> trunk_dx_;                // input gradient of each trunk layer
+  std::vector<std::vector<Tensor<T>>> head_dx_;    // input gradient of each head layer
+  Tensor<T> trunk_grad_;                           // sum of the heads' gradients (several heads)
+  std::vector<Param<T>*> params_;                  // params(), filled on first use
   const Tensor<T>* input_ = nullptr;
   Rng dropout_rng_;
 };
