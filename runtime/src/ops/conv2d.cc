@@ -2,6 +2,7 @@
 #include "earshot/rt/ops/conv2d.h"
 
 #include "common.h"
+#include "dot_s8.h"
 
 namespace earshot::rt {
 
@@ -93,9 +94,6 @@ Status conv2d_prepare_f32(const Conv2dParams& p, Conv2dOp* op) {
 
 namespace {
 
-// int32 accumulation wraps (as the hardware does for TFLM's plain int32 +=)
-// instead of being undefined on overflow for very deep filters.
-inline void mac(int32_t& acc, int32_t v) { acc = detail::wrap_add(acc, v); }
 inline void mac(float& acc, float v) { acc += v; }
 
 // TFLM's loop order; `finish(oc, acc)` turns the accumulator into the output.
@@ -138,12 +136,74 @@ Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* fil
                       const int32_t* bias, int8_t* output) {
   if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
-  conv_loop<int8_t, int32_t>(op, input, filter, output, op.input_offset, [&](int32_t oc, int32_t acc) {
-    if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
-    acc = multiply_by_quantized_multiplier(acc, op.mult[oc], op.rounding);
-    acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
-    return static_cast<int8_t>(acc);
-  });
+  // Same sums as TFLM's loop nest, gathered into runs that are contiguous in
+  // both the input and the filter: the in-bounds taps of one filter row when
+  // dilation_w == 1 (all rows at once when a row spans the whole input
+  // width), else one tap's channels. Wrapping int32 sums do not depend on the
+  // order, so every output is bit-identical.
+  const int32_t cin = op.in_c;
+  const size_t in_row = static_cast<size_t>(op.in_w) * cin;
+  const size_t f_row = static_cast<size_t>(op.filter_w) * cin;
+  const size_t f_oc = static_cast<size_t>(op.filter_h) * f_row;
+  for (int32_t b = 0; b < op.batches; ++b) {
+    const int8_t* in_b = input + static_cast<size_t>(b) * op.in_h * in_row;
+    for (int32_t oy = 0; oy < op.out_h; ++oy) {
+      const int32_t iy0 = oy * op.stride_h - op.pad_h;
+      // In-bounds filter rows [fy0, fy1).
+      int32_t fy0 = 0, fy1 = op.filter_h;
+      while (fy0 < fy1 && iy0 + op.dilation_h * fy0 < 0) ++fy0;
+      while (fy1 > fy0 && iy0 + op.dilation_h * (fy1 - 1) >= op.in_h) --fy1;
+      for (int32_t ox = 0; ox < op.out_w; ++ox) {
+        const int32_t ix0 = ox * op.stride_w - op.pad_w;
+        int32_t fx0 = 0, fx1 = op.filter_w;
+        while (fx0 < fx1 && ix0 + op.dilation_w * fx0 < 0) ++fx0;
+        while (fx1 > fx0 && ix0 + op.dilation_w * (fx1 - 1) >= op.in_w) --fx1;
+        int8_t* out = output + ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.out_c;
+        const int32_t taps = fx1 - fx0;
+        // Runs per filter row: 1 when the taps are adjacent, else one per tap.
+        const bool adjacent = op.dilation_w == 1;
+        const int32_t run = adjacent ? taps * cin : cin;
+        // Rows too are adjacent when a row covers the whole input width.
+        const bool whole = adjacent && op.dilation_h == 1 && taps == op.filter_w &&
+                           op.filter_w == op.in_w;
+        for (int32_t oc = 0; oc < op.out_c; ++oc) {
+          int32_t acc = 0;
+          const int8_t* f_o = filter + static_cast<size_t>(oc) * f_oc;
+          if (whole) {
+            if (fy1 > fy0) {
+              acc = detail::dot_s8(f_o + static_cast<size_t>(fy0) * f_row,
+                                   in_b + static_cast<size_t>(iy0 + fy0) * in_row,
+                                   (fy1 - fy0) * run, op.input_offset);
+            }
+          } else {
+            for (int32_t fy = fy0; fy < fy1; ++fy) {
+              const int8_t* in_y = in_b + static_cast<size_t>(iy0 + op.dilation_h * fy) * in_row;
+              const int8_t* f_y = f_o + static_cast<size_t>(fy) * f_row;
+              if (adjacent) {
+                if (taps > 0) {
+                  acc = detail::wrap_add(
+                      acc, detail::dot_s8(f_y + static_cast<size_t>(fx0) * cin,
+                                          in_y + static_cast<size_t>(ix0 + fx0) * cin, run,
+                                          op.input_offset));
+                }
+              } else {
+                for (int32_t fx = fx0; fx < fx1; ++fx) {
+                  acc = detail::wrap_add(
+                      acc, detail::dot_s8(f_y + static_cast<size_t>(fx) * cin,
+                                          in_y + static_cast<size_t>(ix0 + op.dilation_w * fx) * cin,
+                                          run, op.input_offset));
+                }
+              }
+            }
+          }
+          if (bias != nullptr) acc = detail::wrap_add(acc, bias[oc]);
+          acc = multiply_by_quantized_multiplier(acc, op.mult[oc], op.rounding);
+          acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
+          out[oc] = static_cast<int8_t>(acc);
+        }
+      }
+    }
+  }
   return Status::kOk;
 }
 

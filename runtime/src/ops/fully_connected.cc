@@ -3,6 +3,7 @@
 #include "earshot/rt/ops/fully_connected.h"
 
 #include "common.h"
+#include "dot_s8.h"
 
 namespace earshot::rt {
 
@@ -90,11 +91,8 @@ Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input,
     const int8_t* in = input + static_cast<size_t>(b) * d;
     for (int32_t u = 0; u < op.units; ++u) {
       const int8_t* w = weights + static_cast<size_t>(u) * d;
-      int32_t acc = 0;
-      for (int32_t i = 0; i < d; ++i) {
-        acc = detail::wrap_add(
-            acc, static_cast<int32_t>(w[i]) * (static_cast<int32_t>(in[i]) + op.input_offset));
-      }
+      // Wrapping int32 sum: the same result as TFLM's loop in any order.
+      int32_t acc = detail::dot_s8(w, in, d, op.input_offset);
       if (bias != nullptr) acc = detail::wrap_add(acc, bias[u]);
       acc = multiply_by_quantized_multiplier(acc, op.mult[per_channel ? u : 0], op.rounding);
       acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
