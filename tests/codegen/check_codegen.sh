@@ -16,7 +16,10 @@ cd "$WORK"
 "$EARSHOT" train "$ROOT/recipes/bells.toml" --data data --out run --epochs 3 --quiet >/dev/null
 "$EARSHOT" export run --format cpp --out gen >/dev/null
 "$EARSHOT" synth bells --out test --seed 9 --count 1 --seconds 30 >/dev/null
-${CXX:-c++} -std=c++17 -O1 -Wall -Wextra -Werror -I "$ROOT/runtime/include" -I gen \
+# EARSHOT_CXXFLAGS: the flags the runtime library was built with (CTest passes
+# them, so an ASan/UBSan build links and runs the harness under the sanitizers).
+# shellcheck disable=SC2086
+${CXX:-c++} -std=c++17 -O1 ${EARSHOT_CXXFLAGS:-} -Wall -Wextra -Werror -I "$ROOT/runtime/include" -I gen \
   "$ROOT/tests/codegen/detect_main.cc" gen/earshot_model.cc "$RTLIB" -lm -o detect_generated
 # 16-bit PCM of the WAV (earshot writes 44-byte RIFF headers; find "data" to be safe).
 python3 - test/audio_0.wav test.pcm <<'PYEOF'

@@ -1,5 +1,6 @@
 #include "earshot/deploy/tflite.h"
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -212,7 +213,12 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
     if (b->data() != nullptr) t.data.assign(b->data()->begin(), b->data()->end());
     if (const fb::QuantizationParameters* q = ft->quantization()) {
       if (q->scale()) t.scale.assign(q->scale()->begin(), q->scale()->end());
-      if (q->zero_point()) t.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+      if (const auto* zp = q->zero_point()) {
+        // The verifier checks only the length field's alignment, so a damaged
+        // file may hold these int64 values misaligned: copy bytes, do not load.
+        t.zero_point.resize(zp->size());
+        if (zp->size() > 0) std::memcpy(t.zero_point.data(), zp->Data(), zp->size() * sizeof(int64_t));
+      }
       t.quantized_dimension = q->quantized_dimension();
     }
     g.tensors.push_back(std::move(t));
