@@ -64,5 +64,5 @@ if [[ -x $PY ]] && $PY -c "import tflite_micro" 2>/dev/null; then
   TFLM_JSON=tflm_arena.json
 fi
 
-python3 "$ROOT/firmware/tools/footprint_report.py" --work "$WORK" --root "$ROOT" --memory model-cpp/memory.json \
+python3 "$ROOT/firmware/tools/footprint_report.py" --work "$WORK" --root "$ROOT" --memory model-cpp/memory.json --export-json model-cpp/export.json \
   ${TFLM_JSON:+--tflm "$TFLM_JSON"} --tflite model-tflite/model.tflite
