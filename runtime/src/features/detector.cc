@@ -19,24 +19,20 @@ bool model_ok(const CompiledModel* m) {
 
 }  // namespace
 
-Status Detector::layout(const DetectorConfig& cfg, Bump& bump) {
+// One layout for the size query and init(); it fills a few pointers, so
+// the size query needs no Detector (nor its Frontend) on the stack.
+Status Detector::plan(const DetectorConfig& cfg, Bump& bump, Parts* parts) {
   if (!model_ok(cfg.model) || cfg.window_stride <= 0 || cfg.event_class >= cfg.model->outputs) {
     return Status::kInvalidArgument;
   }
-  size_t fe_bytes = 0;
-  Status s = Frontend::required_bytes(cfg.frontend, &fe_bytes);
+  Status s = Frontend::required_bytes(cfg.frontend, &parts->frontend_bytes);
   if (!ok(s)) return s;
-  void* fe_mem = bump.take_bytes(fe_bytes, 16);
-  if (!bump.counting() && fe_mem != nullptr) {
-    s = frontend_.init(cfg.frontend, fe_mem, fe_bytes);
-    if (!ok(s)) return s;
-    if (frontend_.feature_size() != cfg.model->features) return Status::kInvalidArgument;
-  }
+  parts->frontend = bump.take_bytes(parts->frontend_bytes, 16);
   const size_t window = static_cast<size_t>(cfg.model->window_frames) * static_cast<size_t>(cfg.model->features);
-  frame_ = bump.take<float>(static_cast<size_t>(cfg.model->features));
-  ring_ = bump.take<int8_t>(window);
-  output_ = bump.take<int8_t>(static_cast<size_t>(cfg.model->outputs));
-  arena_ = static_cast<uint8_t*>(bump.take_bytes(cfg.model->arena_bytes, 16));
+  parts->frame = bump.take<float>(static_cast<size_t>(cfg.model->features));
+  parts->ring = bump.take<int8_t>(window);
+  parts->output = bump.take<int8_t>(static_cast<size_t>(cfg.model->outputs));
+  parts->arena = static_cast<uint8_t*>(bump.take_bytes(cfg.model->arena_bytes, 16));
   if (bump.overflowed()) return Status::kBufferTooSmall;
   return Status::kOk;
 }
@@ -45,8 +41,8 @@ Status Detector::required_bytes(const DetectorConfig& cfg, size_t* bytes) {
   if (bytes == nullptr) return Status::kInvalidArgument;
   *bytes = 0;
   Bump count;
-  Detector d;
-  const Status s = d.layout(cfg, count);
+  Parts parts;
+  const Status s = plan(cfg, count, &parts);
   if (!ok(s)) return s;
   *bytes = count.used() + 16;
   return Status::kOk;
@@ -56,8 +52,16 @@ Status Detector::init(const DetectorConfig& cfg, void* mem, size_t bytes) {
   ready_ = false;
   if (mem == nullptr) return Status::kInvalidArgument;
   Bump bump(mem, bytes);
-  Status s = layout(cfg, bump);
+  Parts parts;
+  Status s = plan(cfg, bump, &parts);
   if (!ok(s)) return s;
+  s = frontend_.init(cfg.frontend, parts.frontend, parts.frontend_bytes);
+  if (!ok(s)) return s;
+  if (frontend_.feature_size() != cfg.model->features) return Status::kInvalidArgument;
+  frame_ = parts.frame;
+  ring_ = parts.ring;
+  output_ = parts.output;
+  arena_ = parts.arena;
   s = tracker_.init(cfg.events);
   if (!ok(s)) return s;
   s = cfg.model->init(arena_, cfg.model->arena_bytes);

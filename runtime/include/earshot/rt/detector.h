@@ -81,7 +81,15 @@ class Detector {
 
  private:
   static constexpr int kEventQueue = 8;
-  Status layout(const DetectorConfig& cfg, Bump& bump);
+  struct Parts {
+    void* frontend = nullptr;
+    size_t frontend_bytes = 0;
+    float* frame = nullptr;
+    int8_t* ring = nullptr;
+    int8_t* output = nullptr;
+    uint8_t* arena = nullptr;
+  };
+  static Status plan(const DetectorConfig& cfg, Bump& bump, Parts* parts);
   Status run_model();
   Status take_frame();
   void enqueue(const DetectedEvent& e);
