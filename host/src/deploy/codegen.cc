@@ -84,7 +84,48 @@ const char* fused_name(Fused f) {
   }
   return "";
 }
-const char* padding_name(Padding p) { return p == Padding::kSame ? "Padding::kSame" : "Padding::kValid"; }
+const char* padding_name(rt::Padding p) { return p == rt::Padding::kSame ? "Padding::kSame" : "Padding::kValid"; }
+const char* activation_name(rt::Activation a) { return fused_name(static_cast<Fused>(static_cast<uint8_t>(a))); }
+
+// C++ initialisers of the runtime's parameter structs, field by field in
+// declaration order; the values come from the same functions the Executor
+// uses (executor.h), so host and device prepare identical ops.
+std::string literal(const rt::Conv2dParams& p, const std::string& scales) {
+  char b[512];
+  std::snprintf(b, sizeof b, "{%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %d, %s, %d, %s, %d}",
+                p.batches, p.in_h, p.in_w, p.in_c, p.out_c, p.filter_h, p.filter_w, p.stride_h, p.stride_w,
+                p.dilation_h, p.dilation_w, padding_name(p.padding), activation_name(p.activation),
+                f32(p.input_scale).c_str(), p.input_zero_point, scales.c_str(), p.filter_scale_count,
+                f32(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
+std::string literal(const rt::FullyConnectedParams& p, const std::string& scales) {
+  char b[512];
+  std::snprintf(b, sizeof b, "{%d, %d, %d, rt::%s, %s, %d, %s, %d, %s, %d}", p.batches, p.in_depth, p.units,
+                activation_name(p.activation), f32(p.input_scale).c_str(), p.input_zero_point, scales.c_str(),
+                p.filter_scale_count, f32(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
+std::string literal(const rt::Pool2dParams& p) {
+  char b[512];
+  std::snprintf(b, sizeof b, "{%d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %d, %s, %d}", p.batches, p.in_h,
+                p.in_w, p.channels, p.filter_h, p.filter_w, p.stride_h, p.stride_w, padding_name(p.padding),
+                activation_name(p.activation), f32(p.input_scale).c_str(), p.input_zero_point,
+                f32(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
+std::string literal(const rt::SoftmaxParams& p) {
+  char b[256];
+  std::snprintf(b, sizeof b, "{%d, %d, %s, %s, %d, %s, %d}", p.rows, p.depth, f32(p.beta).c_str(),
+                f32(p.input_scale).c_str(), p.input_zero_point, f32(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
+std::string literal(const rt::ReluParams& p) {  // also LOGISTIC and TANH
+  char b[256];
+  std::snprintf(b, sizeof b, "{%d, %s, %d, %s, %d}", p.size, f32(p.input_scale).c_str(), p.input_zero_point,
+                f32(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
 
 }  // namespace
 
@@ -168,8 +209,6 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
     const TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
     const TensorInfo& y = g.tensors[static_cast<size_t>(op.outputs[0])];
     const std::string o = "op" + std::to_string(k);
-    const std::string xs = f32(x.scale[0]), ys = f32(y.scale[0]);
-    const std::string xz = std::to_string(x.zero_point[0]), yz = std::to_string(y.zero_point[0]);
     const std::string X = act_ptr(op.inputs[0], true), Y = act_ptr(op.outputs[0], false);
     std::snprintf(b, sizeof b, "  // %zu: %s -> '%s'\n", k, op_name(op.kind), y.name.c_str());
     add(init, b);
@@ -179,13 +218,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
         const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
         const std::string W = "t" + std::to_string(op.inputs[1]);
         add(decl, "rt::Conv2dOp " + o + ";\n");
-        std::snprintf(b, sizeof b,
-                      "  {\n    rt::Conv2dParams p{%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s,\n"
-                      "                       %s, %s, %s_scale, %zu, %s, %s};\n",
-                      x.shape[0], x.shape[1], x.shape[2], x.shape[3], w.shape[0], w.shape[1], w.shape[2], op.stride_h,
-                      op.stride_w, op.dilation_h, op.dilation_w, padding_name(op.padding), fused_name(op.fused),
-                      xs.c_str(), xz.c_str(), W.c_str(), w.scale.size(), ys.c_str(), yz.c_str());
-        add(init, b);
+        const rt::Conv2dParams cp = conv2d_params(g, op);
+        add(init, "  {\n    rt::Conv2dParams p" + literal(cp, W + "_scale") + ";\n");
         std::snprintf(b, sizeof b,
                       "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
                       "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
@@ -204,15 +238,15 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
         const int32_t tail_in = hop + w.shape[2] - 1;
         macs_hop += static_cast<size_t>(hop) * static_cast<size_t>(y.shape[3]) * per_out;
         add(decl, "rt::Conv2dOp " + o + "_tail;\n");
+        rt::Conv2dParams tp = cp;  // the same convolution over hop + kw - 1 input columns
+        tp.in_w = tail_in;
         std::snprintf(b, sizeof b,
                       "  {  // incremental: the last %d output columns only\n"
-                      "    rt::Conv2dParams p{1, 1, %d, %d, %d, 1, %d, 1, 1, 1, 1, rt::Padding::kValid, rt::%s,\n"
-                      "                       %s, %s, %s_scale, %zu, %s, %s};\n"
+                      "    rt::Conv2dParams p%s;\n"
                       "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
                       "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
                       "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s_tail));\n    data += n;\n  }\n",
-                      hop, tail_in, x.shape[3], w.shape[0], w.shape[2], fused_name(op.fused), xs.c_str(), xz.c_str(),
-                      W.c_str(), w.scale.size(), ys.c_str(), yz.c_str(), o.c_str());
+                      hop, literal(tp, W + "_scale").c_str(), o.c_str());
         add(init, b);
         tail_op_data += (8 * static_cast<size_t>(w.shape[0]) + 15) / 16 * 16 + 16;
         const int64_t xo = plan.offset[static_cast<size_t>(op.inputs[0])], yo = plan.offset[static_cast<size_t>(op.outputs[0])];
@@ -236,12 +270,11 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
         const std::string W = "t" + std::to_string(op.inputs[1]);
         add(decl, "rt::FullyConnectedOp " + o + ";\n");
         std::snprintf(b, sizeof b,
-                      "  {\n    rt::FullyConnectedParams p{%zu, %d, %d, rt::%s, %s, %s, %s_scale, %zu, %s, %s};\n"
+                      "  {\n    rt::FullyConnectedParams p%s;\n"
                       "    const size_t n = (rt::fully_connected_prepare_bytes(p) + 15) / 16 * 16;\n"
                       "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
                       "    EARSHOT_TRY(rt::fully_connected_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
-                      x.elements() / static_cast<size_t>(w.shape[1]), w.shape[1], w.shape[0], fused_name(op.fused),
-                      xs.c_str(), xz.c_str(), W.c_str(), w.scale.size(), ys.c_str(), yz.c_str(), o.c_str());
+                      literal(fully_connected_params(g, op), W + "_scale").c_str(), o.c_str());
         add(init, b);
         macs_full += y.elements() * static_cast<size_t>(w.shape[1]);
         macs_hop += y.elements() * static_cast<size_t>(w.shape[1]);
@@ -252,10 +285,7 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
       case OpKind::kMaxPool2D:
       case OpKind::kAvgPool2D: {
         add(decl, "rt::Pool2dOp " + o + ";\n");
-        std::snprintf(b, sizeof b,
-                      "  EARSHOT_TRY(rt::pool2d_prepare_s8({%d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %s, %s, %s}, &%s));\n",
-                      x.shape[0], x.shape[1], x.shape[2], x.shape[3], op.filter_h, op.filter_w, op.stride_h, op.stride_w,
-                      padding_name(op.padding), fused_name(op.fused), xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(),
+        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::pool2d_prepare_s8(%s, &%s));\n", literal(pool2d_params(g, op)).c_str(),
                       o.c_str());
         add(init, b);
         add(run, std::string("  EARSHOT_TRY(rt::") + (op.kind == OpKind::kMaxPool2D ? "max" : "avg") + "_pool2d_eval_s8(" + o +
@@ -264,9 +294,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
       }
       case OpKind::kSoftmax: {
         add(decl, "rt::SoftmaxOp " + o + ";\n");
-        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::softmax_prepare_s8({%zu, %d, %s, %s, %s, %s, %s}, &%s));\n",
-                      x.elements() / static_cast<size_t>(x.shape.back()), x.shape.back(), f32(op.beta).c_str(),
-                      xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(), o.c_str());
+        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::softmax_prepare_s8(%s, &%s));\n", literal(softmax_params(g, op)).c_str(),
+                      o.c_str());
         add(init, b);
         add(run, "  EARSHOT_TRY(rt::softmax_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
         break;
@@ -282,8 +311,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
         const char* type = op.kind == OpKind::kLogistic ? "LogisticOp" : op.kind == OpKind::kTanh ? "TanhOp" : "ReluOp";
         const char* eval = op.kind == OpKind::kRelu6 ? "relu" : fn;
         add(decl, std::string("rt::") + type + " " + o + ";\n");
-        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::%s_prepare_s8({%zu, %s, %s, %s, %s}, &%s));\n", fn, x.elements(),
-                      xs.c_str(), xz.c_str(), ys.c_str(), yz.c_str(), o.c_str());
+        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::%s_prepare_s8(%s, &%s));\n", fn,
+                      literal(elementwise_params(g, op)).c_str(), o.c_str());
         add(init, b);
         add(run, std::string("  EARSHOT_TRY(rt::") + eval + "_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
         break;

@@ -107,7 +107,42 @@ int32_t rows_of(const TensorInfo& t) {
   return static_cast<int32_t>(t.elements() / static_cast<size_t>(t.shape.back()));
 }
 
+const TensorInfo& in0(const Graph& g, const Op& op) { return g.tensors[static_cast<size_t>(op.inputs[0])]; }
+const TensorInfo& out0(const Graph& g, const Op& op) { return g.tensors[static_cast<size_t>(op.outputs[0])]; }
+
 }  // namespace
+
+rt::Conv2dParams conv2d_params(const Graph& g, const Op& op) {
+  const TensorInfo &x = in0(g, op), &y = out0(g, op), &w = g.tensors[static_cast<size_t>(op.inputs[1])];
+  return rt::Conv2dParams{dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3), dim(w, 0), dim(w, 1), dim(w, 2),
+                          op.stride_h, op.stride_w, op.dilation_h, op.dilation_w, pad(op.padding),
+                          act(op.fused), scale0(x), zp0(x), w.scale.data(),
+                          static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+}
+
+rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op) {
+  const TensorInfo &x = in0(g, op), &y = out0(g, op), &w = g.tensors[static_cast<size_t>(op.inputs[1])];
+  return rt::FullyConnectedParams{static_cast<int32_t>(x.elements() / static_cast<size_t>(dim(w, 1))), dim(w, 1),
+                                  dim(w, 0), act(op.fused), scale0(x), zp0(x), w.scale.data(),
+                                  static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+}
+
+rt::Pool2dParams pool2d_params(const Graph& g, const Op& op) {
+  const TensorInfo &x = in0(g, op), &y = out0(g, op);
+  return rt::Pool2dParams{dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3), op.filter_h, op.filter_w,
+                          op.stride_h, op.stride_w, pad(op.padding), act(op.fused), scale0(x), zp0(x),
+                          scale0(y), zp0(y)};
+}
+
+rt::SoftmaxParams softmax_params(const Graph& g, const Op& op) {
+  const TensorInfo &x = in0(g, op), &y = out0(g, op);
+  return rt::SoftmaxParams{rows_of(x), x.shape.back(), op.beta, scale0(x), zp0(x), scale0(y), zp0(y)};
+}
+
+rt::ReluParams elementwise_params(const Graph& g, const Op& op) {
+  const TensorInfo &x = in0(g, op), &y = out0(g, op);
+  return rt::ReluParams{static_cast<int32_t>(x.elements()), scale0(x), zp0(x), scale0(y), zp0(y)};
+}
 
 Executor::Executor(Graph g, const std::string& where, Target target) : g_(std::move(g)), where_(where) {
   g_.validate(where_);
@@ -123,21 +158,12 @@ Executor::Executor(Graph g, const std::string& where, Target target) : g_(std::m
   size_t mem_total = 0;
   for (size_t k = 0; k < g_.ops.size(); ++k) {
     const Op& op = g_.ops[k];
-    const TensorInfo& x = g_.tensors[static_cast<size_t>(op.inputs[0])];
-    const TensorInfo& y = g_.tensors[static_cast<size_t>(op.outputs[0])];
     if (op.kind == OpKind::kConv2D) {
-      const TensorInfo& w = g_.tensors[static_cast<size_t>(op.inputs[1])];
-      conv[k] = rt::Conv2dParams{dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3), dim(w, 0), dim(w, 1), dim(w, 2),
-                                 op.stride_h, op.stride_w, op.dilation_h, op.dilation_w, pad(op.padding),
-                                 act(op.fused), scale0(x), zp0(x), w.scale.data(),
-                                 static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+      conv[k] = conv2d_params(g_, op);
       mem_at[k] = mem_total;
       mem_total += (rt::conv2d_prepare_bytes(conv[k]) + 15) / 16 * 16;
     } else if (op.kind == OpKind::kFullyConnected) {
-      const TensorInfo& w = g_.tensors[static_cast<size_t>(op.inputs[1])];
-      fc[k] = rt::FullyConnectedParams{static_cast<int32_t>(x.elements() / static_cast<size_t>(dim(w, 1))), dim(w, 1),
-                                       dim(w, 0), act(op.fused), scale0(x), zp0(x), w.scale.data(),
-                                       static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+      fc[k] = fully_connected_params(g_, op);
       fc[k].rounding = target == Target::kTflite ? rt::Rounding::kSingle : rt::Rounding::kDouble;
       mem_at[k] = mem_total;
       mem_total += (rt::fully_connected_prepare_bytes(fc[k]) + 15) / 16 * 16;
@@ -170,30 +196,30 @@ Executor::Executor(Graph g, const std::string& where, Target target) : g_(std::m
       }
       case OpKind::kMaxPool2D:
       case OpKind::kAvgPool2D: {
-        const rt::Pool2dParams pp{dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3), op.filter_h, op.filter_w,
-                                  op.stride_h, op.stride_w, pad(op.padding), act(op.fused), scale0(x), zp0(x),
-                                  scale0(y), zp0(y)};
+        const rt::Pool2dParams pp = pool2d_params(g_, op);
         rt::Pool2dOp o{};
         s = int8 ? rt::pool2d_prepare_s8(pp, &o) : rt::pool2d_prepare_f32(pp, &o);
         p->op = o;
         break;
       }
       case OpKind::kSoftmax: {
-        rt::SoftmaxParams sp{rows_of(x), x.shape.back(), op.beta, scale0(x), zp0(x), scale0(y), zp0(y)};
+        const rt::SoftmaxParams sp = softmax_params(g_, op);
         rt::SoftmaxOp o{};
         s = int8 ? rt::softmax_prepare_s8(sp, &o) : rt::softmax_prepare_f32(sp, &o);
         p->op = o;
         break;
       }
       case OpKind::kLogistic: {
-        rt::LogisticParams lp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        const rt::ReluParams e = elementwise_params(g_, op);
+        const rt::LogisticParams lp{e.size, e.input_scale, e.input_zero_point, e.output_scale, e.output_zero_point};
         rt::LogisticOp o{};
         s = int8 ? rt::logistic_prepare_s8(lp, &o) : rt::logistic_prepare_f32(lp, &o);
         p->op = o;
         break;
       }
       case OpKind::kTanh: {
-        rt::TanhParams tp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        const rt::ReluParams e = elementwise_params(g_, op);
+        const rt::TanhParams tp{e.size, e.input_scale, e.input_zero_point, e.output_scale, e.output_zero_point};
         rt::TanhOp o{};
         s = int8 ? rt::tanh_prepare_s8(tp, &o) : rt::tanh_prepare_f32(tp, &o);
         p->op = o;
@@ -201,7 +227,7 @@ Executor::Executor(Graph g, const std::string& where, Target target) : g_(std::m
       }
       case OpKind::kRelu:
       case OpKind::kRelu6: {
-        rt::ReluParams rp{size, scale0(x), zp0(x), scale0(y), zp0(y)};
+        const rt::ReluParams rp = elementwise_params(g_, op);
         rt::ReluOp o{};
         if (op.kind == OpKind::kRelu) {
           s = int8 ? rt::relu_prepare_s8(rp, &o) : rt::relu_prepare_f32(rp, &o);

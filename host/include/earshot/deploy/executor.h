@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "earshot/deploy/graph.h"
-#include "earshot/rt/ops/quant.h"
+#include "earshot/rt/ops.h"
 
 namespace earshot::deploy {
 
@@ -39,6 +39,16 @@ ArenaPlan plan_arena(const Graph& g, const std::vector<bool>* persistent = nullp
 // it. Its CONV_2D, SOFTMAX, LOGISTIC, ... reference kernels round like TFLite
 // Micro's (measured on the recipes' models by tests/tflite/check_exports.sh).
 enum class Target : uint8_t { kTfliteMicro, kTflite };
+
+// The runtime parameters of one op of a validated graph. The Executor
+// prepares exactly these, and generated C++ writes the same values, so host
+// and device cannot be set up differently. Filter scales point into `g`.
+rt::Conv2dParams conv2d_params(const Graph& g, const Op& op);
+rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op);
+rt::Pool2dParams pool2d_params(const Graph& g, const Op& op);
+rt::SoftmaxParams softmax_params(const Graph& g, const Op& op);
+// LOGISTIC, TANH, RELU and RELU6 take the same fields.
+rt::ReluParams elementwise_params(const Graph& g, const Op& op);
 
 class Executor {
  public:
