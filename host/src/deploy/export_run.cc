@@ -298,6 +298,11 @@ Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const
 }
 
 Json export_run(const fs::path& run, const ExportOptions& o) {
+  // Check the request before any work, so a bad one writes nothing.
+  for (const std::string& f : o.formats) {
+    if (f != "tflite" && f != "c" && f != "cpp") throw Error("export: unknown format '" + f + "' (tflite, c, cpp)");
+    if (f == "cpp" && !o.int8) throw Error("export: --format cpp needs the int8 model (drop --float)");
+  }
   LoadedRun lr = load_run(run);
   DeployModel d = build_deploy_model(lr, o);
   const fs::path out = o.out.empty() ? run / "export" : o.out;
