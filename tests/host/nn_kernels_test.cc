@@ -1,7 +1,8 @@
 // The float kernels behind the training layers (host/src/nn/kernels.h): each
 // compiled variant (portable, and AVX2+FMA when this CPU has it) against a
 // double reference; the portable optimizer updates bit-exact against the
-// scalar Keras formulas; the direct convolution against im2col in the layer.
+// scalar Keras formulas; the direct convolution against im2col in the layer;
+// global max pooling against the scalar rule.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -94,6 +95,45 @@ TEST(NnKernels, GemmMatchesReference) {
           ASSERT_NEAR(c[i * ldc + j], s, 1e-4 * (1.0 + std::fabs(s))) << k->name << " " << t;
         }
         for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 1.0f);  // padding untouched
+      }
+    }
+  }
+}
+
+// Global max pooling: every variant equals the scalar rule (a larger value or
+// a NaN takes over; the first of equal maxima stays), bit for bit, including
+// the positions, and the backward puts each gradient at its maximum.
+TEST(NnKernels, GlobalMaxEqualsScalarRule) {
+  const size_t B = 3;
+  for (size_t C : {1, 3, 4, 8, 12, 17}) {
+    for (size_t P : {1, 2, 32}) {
+      std::vector<float> x = randoms(B * P * C, 40 + C * P);
+      for (size_t i = 0; i < x.size(); i += 5) x[i] = std::round(x[i]);  // ties
+      if (x.size() > 20) x[7] = x[19] = std::nanf("");
+      std::vector<float> want(B * C);
+      std::vector<uint32_t> want_at(B * C, 0);
+      for (size_t b = 0; b < B; ++b) {
+        for (size_t c = 0; c < C; ++c) {
+          float o = x[b * P * C + c];
+          for (size_t p = 1; p < P; ++p) {
+            const float s = x[(b * P + p) * C + c];
+            if (s > o || std::isnan(s)) o = s, want_at[b * C + c] = uint32_t(p);
+          }
+          want[b * C + c] = o;
+        }
+      }
+      const std::vector<float> g = randoms(B * C, 7);
+      for (const kern::Kernels* k : variants()) {
+        std::vector<float> out(B * C, -1.0f), dx(B * P * C, 5.0f);
+        std::vector<uint32_t> at(B * C, 99);
+        k->global_max(x.data(), B, P, C, out.data(), at.data());
+        EXPECT_EQ(0, std::memcmp(out.data(), want.data(), out.size() * sizeof(float))) << k->name << " C " << C;
+        EXPECT_EQ(at, want_at) << k->name << " C " << C << " P " << P;
+        k->global_max_backward(g.data(), at.data(), B, P, C, dx.data());
+        for (size_t b = 0; b < B; ++b)
+          for (size_t p = 0; p < P; ++p)
+            for (size_t c = 0; c < C; ++c)
+              EXPECT_EQ(dx[(b * P + p) * C + c], p == want_at[b * C + c] ? g[b * C + c] : 0.0f);
       }
     }
   }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace earshot::nn::kern {
 
@@ -37,6 +38,13 @@ struct Kernels {
   void (*conv_forward)(const Patches& x, const float* w, const float* bias, size_t C, float* y);
   // dw [K, C] (= or +=) patches^T dz, dz [rows, C]; sums over rows in order.
   void (*conv_weight_grad)(const Patches& x, const float* dz, size_t C, float* dw, bool accumulate);
+  // Global max pooling of x [B, P, C] over P: out [B, C] and the position of
+  // each maximum, idx [B, C] in [0, P). A later value replaces the running
+  // maximum when it is larger or NaN (so the first of equal maxima stays).
+  // Exact, so every variant gives the same result.
+  void (*global_max)(const float* x, size_t B, size_t P, size_t C, float* out, uint32_t* idx);
+  // Its backward: dx [B, P, C] is zero except dx[b, idx[b, c], c] = g[b, c].
+  void (*global_max_backward)(const float* g, const uint32_t* idx, size_t B, size_t P, size_t C, float* dx);
 };
 
 // The set this process uses: chosen at the first call (cpuid and EARSHOT_ISA:

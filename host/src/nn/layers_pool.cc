@@ -4,7 +4,6 @@
 // scatters the gradient there.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <type_traits>
 
 #include "earshot/nn/layers.h"
@@ -110,32 +109,6 @@ nlohmann::json MaxPoolBase<T>::config() const {
   return j;
 }
 
-namespace {
-// Global max pooling of one example, x [P, C], four channels at a time with
-// the running maximum in registers; the same result as the scalar loop (take
-// the new value when it is larger or NaN). Returns how many channels it did.
-size_t global_max4(const float* x, size_t P, size_t C, float* out, uint32_t* idx) {
-  typedef float v4f __attribute__((vector_size(16)));
-  typedef int32_t v4i __attribute__((vector_size(16)));
-  size_t c = 0;
-  for (; c + 4 <= C; c += 4) {
-    v4f o;
-    std::memcpy(&o, x + c, sizeof o);
-    v4i i = {0, 0, 0, 0};
-    for (size_t p = 1; p < P; ++p) {
-      v4f s;
-      std::memcpy(&s, x + p * C + c, sizeof s);
-      const v4i take = (s > o) | (s != s);
-      o = take ? s : o;
-      i = take ? v4i{} + int32_t(p) : i;
-    }
-    std::memcpy(out + c, &o, sizeof o);
-    std::memcpy(idx + c, &i, sizeof i);
-  }
-  return c;
-}
-}  // namespace
-
 template <typename T>
 const char* GlobalPool<T>::type() const {
   if (op_ == PoolOp::kMax) return rank_ == 1 ? "GlobalMaxPooling1D" : "GlobalMaxPooling2D";
@@ -162,20 +135,23 @@ void GlobalPool<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/)
   detail::check_input(*this, x);
   const size_t B = x.batch();
   detail::set_shape(y, B, this->output_shape);
-  if (op_ == PoolOp::kMax) argmax_.resize(B * c_);
+  if (op_ == PoolOp::kMax) {
+    argmax_.resize(B * c_);
+    if constexpr (std::is_same_v<T, float>) {  // the kernel set's vector loop (kernels.h)
+      kern::active().global_max(x.data.data(), B, positions_, c_, y.data.data(), argmax_.data());
+      return;
+    }
+  }
   for (size_t b = 0; b < B; ++b) {
     const T* xb = x.data.data() + b * positions_ * c_;  // [P, C]
     T* out = y.data.data() + b * c_;
-    if (op_ == PoolOp::kMax) {
+    if (op_ == PoolOp::kMax) {  // double (gradient checks): the same rule, scalar
       uint32_t* idx = argmax_.data() + b * c_;
-      size_t c0 = 0;
-      if constexpr (std::is_same_v<T, float>) c0 = global_max4(xb, positions_, c_, out, idx);
-      std::copy(xb + c0, xb + c_, out + c0);
-      std::fill(idx + c0, idx + c_, 0u);
+      std::copy(xb, xb + c_, out);
+      std::fill(idx, idx + c_, 0u);
       for (size_t p = 1; p < positions_; ++p) {
         const T* src = xb + p * c_;
-        // Branch-free selects; x != x is isnan without a call.
-        for (size_t c = c0; c < c_; ++c) {
+        for (size_t c = 0; c < c_; ++c) {
           const bool take = src[c] > out[c] || src[c] != src[c];
           out[c] = take ? src[c] : out[c];
           idx[c] = take ? uint32_t(p) : idx[c];
@@ -199,6 +175,12 @@ void GlobalPool<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& 
   if (!this->need_input_grad) return;
   const size_t B = x.batch();
   detail::set_shape(dx, B, this->input_shape);
+  if constexpr (std::is_same_v<T, float>) {
+    if (op_ == PoolOp::kMax) {
+      kern::active().global_max_backward(dy.data.data(), argmax_.data(), B, positions_, c_, dx.data.data());
+      return;
+    }
+  }
   for (size_t b = 0; b < B; ++b) {
     T* d = dx.data.data() + b * positions_ * c_;
     const T* g = dy.data.data() + b * c_;
