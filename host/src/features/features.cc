@@ -56,23 +56,32 @@ FeatureMatrix FeatureExtractor::run(const std::vector<float>& samples, int threa
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (m.frames + 63) / 64));
   threads = std::max(threads, 1);
 
+  // Frames go through analyze_batch() several at a time (the same bits as
+  // one by one); frames that reach into the centre padding or past the end
+  // are copied into zero-padded buffers first.
+  const int lanes = an.batch_frames();
   auto run = [&](size_t t0, size_t t1) {
-    std::vector<uint8_t> scratch(an.scratch_bytes());
-    std::vector<float> frame(static_cast<size_t>(length));
+    std::vector<uint8_t> scratch(an.batch_scratch_bytes());
+    std::vector<float> padded(static_cast<size_t>(length) * static_cast<size_t>(lanes));
+    std::vector<const float*> ptrs(static_cast<size_t>(lanes));
     const long n = static_cast<long>(samples.size());
-    for (size_t t = t0; t < t1; ++t) {
-      const long start = static_cast<long>(t) * cfg.frame_stride - pad;
-      const float* src = nullptr;
-      if (start >= 0 && start + length <= n) {
-        src = samples.data() + start;  // wholly inside: no copy
-      } else {
+    for (size_t t = t0; t < t1; t += static_cast<size_t>(lanes)) {
+      const int count = static_cast<int>(std::min(t1 - t, static_cast<size_t>(lanes)));
+      for (int f = 0; f < count; ++f) {
+        const long start = static_cast<long>(t + static_cast<size_t>(f)) * cfg.frame_stride - pad;
+        if (start >= 0 && start + length <= n) {
+          ptrs[static_cast<size_t>(f)] = samples.data() + start;  // wholly inside: no copy
+          continue;
+        }
+        float* frame = padded.data() + static_cast<size_t>(f) * static_cast<size_t>(length);
         for (long i = 0; i < length; ++i) {
           const long j = start + i;
           frame[static_cast<size_t>(i)] = (j >= 0 && j < n) ? samples[static_cast<size_t>(j)] : 0.0f;
         }
-        src = frame.data();
+        ptrs[static_cast<size_t>(f)] = frame;
       }
-      const rt::Status s = an.analyze(src, m.data.data() + t * m.features, scratch.data(), scratch.size());
+      const rt::Status s =
+          an.analyze_batch(ptrs.data(), count, m.data.data() + t * m.features, m.features, scratch.data(), scratch.size());
       if (!rt::ok(s)) throw_status(s, "feature analysis");
     }
   };

@@ -9,10 +9,13 @@
 #include "earshot/rt/frontend.h"
 #include "earshot/rt/cqt.h"
 #include "filterbank.h"
+#define EARSHOT_SIMD_NS simd_base
+#include "simd.h"
 
 namespace earshot::rt {
 
 namespace {
+using namespace simd_base;  // NOLINT(google-build-using-namespace): this file's lane kernels
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kMaxFrameLength = 1 << 16;
 
@@ -75,131 +78,21 @@ Status validate(const FrontendConfig& c) {
   return Status::kOk;
 }
 
-float compress(float x, Compression c, float amin, float db_scale) {
-  switch (c) {
-    case Compression::kNone: return x;
-    case Compression::kLog1p: return log1pf(x);
-    case Compression::kLn: return logf(x > amin ? x : amin);
-    case Compression::kDb: return db_scale * log10f(x > amin ? x : amin);
-  }
-  return x;
-}
-
-// Natural logarithm of normal, finite, positive floats: Cephes logf (x = m 2^e,
-// m in [sqrt(1/2), sqrt(2)), degree-9 polynomial in m - 1), about 1 ulp, in
-// place of 40-60 libm calls per frame. log_scalar (portable) and log_sse do the
-// same operations in the same order, so both give the same bits (checked on
-// x86 by building with -U__SSE2__). Inputs outside [FLT_MIN, FLT_MAX] go to
-// libm instead (see compress_all).
-constexpr float kLogP[9] = {7.0376836292E-2f,  -1.1514610310E-1f, 1.1676998740E-1f,
-                            -1.2420140846E-1f, 1.4249322787E-1f,  -1.6668057665E-1f,
-                            2.0000714765E-1f,  -2.4999993993E-1f, 3.3333331174E-1f};
-constexpr float kLn2Hi = 0.693359375f;
-constexpr float kLn2Lo = -2.12194440e-4f;
-constexpr float kSqrtHalf = 0.707106781186547524f;
-
-inline float log_poly(float f, float e) {
-  const float z = f * f;
-  float y = kLogP[0];
-  for (int i = 1; i < 9; ++i) y = y * f + kLogP[i];
-  y = y * f * z;
-  y = y + kLn2Lo * e;
-  y = y + -0.5f * z;
-  return (f + y) + kLn2Hi * e;
-}
-
-inline float log_scalar(float x) {
-  uint32_t bits;
-  memcpy(&bits, &x, sizeof bits);
-  float e = static_cast<float>(static_cast<int>(bits >> 23) - 126);
-  bits = (bits & 0x007fffffu) | 0x3f000000u;  // mantissa in [0.5, 1)
-  float m;
-  memcpy(&m, &bits, sizeof m);
-  float f;
-  if (m < kSqrtHalf) {
-    e = e - 1.0f;
-    f = (m + m) - 1.0f;
-  } else {
-    f = m - 1.0f;
-  }
-  return log_poly(f, e);
-}
-
-// ln(1 + x) for x >= 0 from ln(u), u = 1 + x: ln(u) x / (u - 1) corrects the
-// rounding of u (Goldberg), exact for u == 1.
-inline float log1p_scalar(float x) {
-  const float u = 1.0f + x;
-  if (u == 1.0f) return x;
-  return log_scalar(u) * (x / (u - 1.0f));
-}
-
-inline bool log_ok(float x) { return x >= 1.17549435e-38f && x <= 3.40282347e38f; }
-
-#if defined(__SSE2__)
-inline __m128 log_sse(__m128 x) {
-  __m128i bits = _mm_castps_si128(x);
-  __m128 e = _mm_cvtepi32_ps(_mm_sub_epi32(_mm_srli_epi32(bits, 23), _mm_set1_epi32(126)));
-  bits = _mm_or_si128(_mm_and_si128(bits, _mm_set1_epi32(0x007fffff)), _mm_set1_epi32(0x3f000000));
-  const __m128 m = _mm_castsi128_ps(bits);
-  const __m128 small = _mm_cmplt_ps(m, _mm_set1_ps(kSqrtHalf));
-  const __m128 one = _mm_set1_ps(1.0f);
-  e = _mm_sub_ps(e, _mm_and_ps(small, one));
-  // (m + m) - 1 where small, m - 1 elsewhere (same roundings as the scalar path).
-  const __m128 f = _mm_sub_ps(_mm_add_ps(m, _mm_and_ps(small, m)), one);
-  const __m128 z = _mm_mul_ps(f, f);
-  __m128 y = _mm_set1_ps(kLogP[0]);
-  for (int i = 1; i < 9; ++i) y = _mm_add_ps(_mm_mul_ps(y, f), _mm_set1_ps(kLogP[i]));
-  y = _mm_mul_ps(_mm_mul_ps(y, f), z);
-  y = _mm_add_ps(y, _mm_mul_ps(_mm_set1_ps(kLn2Lo), e));
-  y = _mm_add_ps(y, _mm_mul_ps(_mm_set1_ps(-0.5f), z));
-  return _mm_add_ps(_mm_add_ps(f, y), _mm_mul_ps(_mm_set1_ps(kLn2Hi), e));
-}
-
-// 1 where lanes are in [FLT_MIN, FLT_MAX] (false for NaN).
-inline bool log_ok4(__m128 x) {
-  const __m128 ok = _mm_and_ps(_mm_cmpge_ps(x, _mm_set1_ps(1.17549435e-38f)), _mm_cmple_ps(x, _mm_set1_ps(3.40282347e38f)));
-  return _mm_movemask_ps(ok) == 0xf;
-}
-#endif
-
-// compress() over n values. log1p of x >= 0, and ln / dB of max(x, amin), use
-// log_scalar / log_sse; anything else (negative, NaN, infinite, subnormal
-// inputs) goes through compress() and libm.
+// compress() over n values: the polynomial log for log1p of x >= 0 and for ln /
+// dB of max(x, amin), libm for anything else (negative, NaN, infinite,
+// subnormal inputs); see Compressor.
 void compress_all(float* x, int n, Compression c, float amin, float db_scale) {
   if (c == Compression::kNone) return;
-  // ln -> output units: 1 (ln, log1p) or db_scale log10(e) (dB).
-  const float scale = c == Compression::kDb ? static_cast<float>(db_scale * 0.43429448190325182765) : 1.0f;
-  const float floor = c == Compression::kLog1p ? 0.0f : amin;
-  int i = 0;
 #if defined(__SSE2__)
-  const __m128 vfloor = _mm_set1_ps(floor);
-  const __m128 vscale = _mm_set1_ps(scale);
-  const __m128 one = _mm_set1_ps(1.0f);
-  for (; i + 4 <= n; i += 4) {
-    const __m128 v = _mm_loadu_ps(x + i);
-    if (c == Compression::kLog1p) {
-      const __m128 u = _mm_add_ps(one, v);
-      if (!(_mm_movemask_ps(_mm_cmpge_ps(v, _mm_setzero_ps())) == 0xf && log_ok4(u))) break;
-      const __m128 r = _mm_mul_ps(log_sse(u), _mm_div_ps(v, _mm_sub_ps(u, one)));
-      // u == 1: x itself (the division above is 0/0 there).
-      const __m128 exact = _mm_cmpeq_ps(u, one);
-      _mm_storeu_ps(x + i, _mm_or_ps(_mm_and_ps(exact, v), _mm_andnot_ps(exact, r)));
-    } else {
-      const __m128 m = _mm_max_ps(v, vfloor);
-      if (!log_ok4(m) || _mm_movemask_ps(_mm_cmpord_ps(v, v)) != 0xf) break;
-      _mm_storeu_ps(x + i, _mm_mul_ps(log_sse(m), vscale));
-    }
-  }
+  using V = F4;
+#else
+  using V = float;
 #endif
-  for (; i < n; ++i) {
-    const float v = x[i];
-    if (c == Compression::kLog1p) {
-      x[i] = v >= 0.0f && log_ok(1.0f + v) ? log1p_scalar(v) : compress(v, c, amin, db_scale);
-    } else {
-      const float m = v > floor ? v : floor;
-      x[i] = log_ok(m) && v == v ? log_scalar(m) * scale : compress(v, c, amin, db_scale);
-    }
-  }
+  const Compressor<V> compress(c, amin, db_scale);
+  constexpr int kW = Lane<V>::kWidth;
+  int i = 0;
+  for (; i + kW <= n; i += kW) compress(x + i);
+  for (; i < n; ++i) x[i] = compress_one(x[i], c, amin, db_scale, compress.scale);
 }
 
 // Dot product in four lanes (element j adds to lane j % 4), lanes summed as
@@ -476,7 +369,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   if (cfg_.kind == FeatureKind::kCqt) {
     // The raw frame (librosa: window='ones', no mean removal); kernels window it.
     cqt_.compute(frame, pw, buf, spec, work);
-    for (int r = 0; r < n_out_; ++r) out[r] = compress(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
+    for (int r = 0; r < n_out_; ++r) out[r] = compress_libm(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
     normalize(out);
     return Status::kOk;
   }

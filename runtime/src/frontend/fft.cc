@@ -18,12 +18,13 @@
 
 #include <math.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#define EARSHOT_SIMD_NS simd_base
+#include "simd.h"
 
 namespace earshot::rt {
 namespace {
+
+using namespace simd_base;  // NOLINT(google-build-using-namespace): this file's lane kernels
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -164,81 +165,11 @@ void work(Complex* out, const Complex* in, int fstride, const int* factors, cons
 }
 
 
-// ---------------------------------------------------------------------------
-// Lane types for the split-array kernels: float (portable) and, on x86, F4.
-
-template <class V>
-struct Lane;
-
-template <>
-struct Lane<float> {
-  static constexpr int kWidth = 1;
-  static float load(const float* p) { return *p; }
-  static void store(float* p, float v) { *p = v; }
-  static float splat(float v) { return v; }
-  static float load_reversed(const float* p) { return *p; }  // p[0], lanes reversed
-};
-
 #if defined(__SSE2__)
-struct F4 {
-  __m128 v;
-};
-inline F4 operator+(F4 a, F4 b) { return {_mm_add_ps(a.v, b.v)}; }
-inline F4 operator-(F4 a, F4 b) { return {_mm_sub_ps(a.v, b.v)}; }
-inline F4 operator*(F4 a, F4 b) { return {_mm_mul_ps(a.v, b.v)}; }
-
-template <>
-struct Lane<F4> {
-  static constexpr int kWidth = 4;
-  static F4 load(const float* p) { return {_mm_loadu_ps(p)}; }
-  static void store(float* p, F4 v) { _mm_storeu_ps(p, v.v); }
-  static F4 splat(float v) { return {_mm_set1_ps(v)}; }
-  // {p[0], p[-1], p[-2], p[-3]}
-  static F4 load_reversed(const float* p) {
-    const __m128 x = _mm_loadu_ps(p - 3);
-    return {_mm_shuffle_ps(x, x, _MM_SHUFFLE(0, 1, 2, 3))};
-  }
-};
 using Wide = F4;
 #else
 using Wide = float;
 #endif
-
-// One radix-4 DIF butterfly: inputs a, b, c, d; outputs
-// y0 = (a+c) + (b+d), y1 = w1 ((a-c) - i (b-d)), y2 = w2 ((a+c) - (b+d)),
-// y3 = w3 ((a-c) + i (b-d)); o = {y0r, y0i, y1r, y1i, y2r, y2i, y3r, y3i}.
-template <class V>
-inline void radix4(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V w1r, V w1i, V w2r, V w2i, V w3r, V w3i,
-                   V* o) {
-  const V apcr = ar + cr, apci = ai + ci, amcr = ar - cr, amci = ai - ci;
-  const V bpdr = br + dr, bpdi = bi + di, bmdr = br - dr, bmdi = bi - di;
-  o[0] = apcr + bpdr;
-  o[1] = apci + bpdi;
-  const V t1r = amcr + bmdi, t1i = amci - bmdr;
-  const V t2r = apcr - bpdr, t2i = apci - bpdi;
-  const V t3r = amcr - bmdi, t3i = amci + bmdr;
-  o[2] = t1r * w1r - t1i * w1i;
-  o[3] = t1r * w1i + t1i * w1r;
-  o[4] = t2r * w2r - t2i * w2i;
-  o[5] = t2r * w2i + t2i * w2r;
-  o[6] = t3r * w3r - t3i * w3i;
-  o[7] = t3r * w3i + t3i * w3r;
-}
-
-// The same butterfly with unit twiddles (the last radix-4 stage when L = 4).
-template <class V>
-inline void radix4_unit(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V* o) {
-  const V apcr = ar + cr, apci = ai + ci, amcr = ar - cr, amci = ai - ci;
-  const V bpdr = br + dr, bpdi = bi + di, bmdr = br - dr, bmdi = bi - di;
-  o[0] = apcr + bpdr;
-  o[1] = apci + bpdi;
-  o[2] = amcr + bmdi;
-  o[3] = amci - bmdr;
-  o[4] = apcr - bpdr;
-  o[5] = apci - bpdi;
-  o[6] = amcr - bmdi;
-  o[7] = amci + bmdr;
-}
 
 // Last radix-4 stage when L = 4 (n1 = 1, s = n/4): all twiddles are 1.
 template <class V>
@@ -379,21 +310,6 @@ inline float frame_value(const RealFft::Frame& f, int i) {
 
 void interleave(const float* re, const float* im, int n, Complex* out) {
   for (int j = 0; j < n; ++j) out[j] = {re[j], im[j]};
-}
-
-// Split step of the real FFT for bins k0 <= k < k1 (k <= h) from the half-length
-// spectrum Z (split form, h points), with hw = e^{-2 pi i k / 2h} / 2:
-// X[k] = (Z[k] + conj Z[h-k]) / 2 - i e^{-2 pi i k / 2h} (Z[k] - conj Z[h-k]) / 2
-// (indices mod h).
-template <class V>
-inline void split_bins(V zkr, V zki, V zjr, V zji, V hwr, V hwi, V* xr, V* xi) {
-  const V half = Lane<V>::splat(0.5f);
-  const V sr = zkr + zjr;
-  const V si = zki + zji;
-  const V dr = zkr - zjr;
-  const V di = zki - zji;
-  *xr = half * sr + hwr * si + hwi * dr;
-  *xi = half * di + hwi * si - hwr * dr;
 }
 
 // Bins k0..k1 of the split step into re/im, or (power != nullptr) their power

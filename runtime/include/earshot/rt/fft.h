@@ -46,6 +46,7 @@ class Fft {
   int result_in() const { return stages_ % 2; }
 
  private:
+  friend class FrameAnalyzer;  // reads the stage twiddles for analyze_batch()
   int n_ = 0;
   int generic_ = 0;                    // largest prime factor above 5, else 0
   int factors_[2 * kMaxFactors] = {};  // (radix, stride) pairs, kissfft style
@@ -87,6 +88,7 @@ class RealFft {
   int work_complex() const { return 2 * fft_.size() + 1 + fft_.scratch_complex(); }
 
  private:
+  friend class FrameAnalyzer;  // reads the plan for analyze_batch()
   Status check(const Frame& in, int k0, int k1, const float* out, const Complex* work) const;
   // Z = FFT_{n/2}(x[2j] + i x[2j+1]) in split form (even n); returns zr, zi.
   void half_spectrum(const Frame& in, Complex* work, const float** zr, const float** zi) const;

@@ -114,6 +114,23 @@ class FrameAnalyzer {
   // Centre frequency in Hz of output bin i (spectrum, mel, CQT); 0 for MFCC.
   float bin_hz(int i) const;
 
+  // Several frames at once, for throughput over whole files (the host): the
+  // frames sit side by side in SIMD lanes, so the FFT, the filterbank and the
+  // logarithm run without shuffles. Frame f of count (1 <= count <=
+  // batch_frames()) is frames[f], [frame_length()] samples; its features go
+  // to out + f * out_stride. Each frame gets exactly the bits analyze() gives
+  // it. Spectrum, mel and MFCC with an even power-of-two frame length >= 32
+  // are batched (8 lanes with AVX2, checked at run time; 4 with SSE2; 1
+  // elsewhere); other configs run analyze() frame by frame.
+  int batch_frames() const;
+  // Scratch for analyze_batch() at any lane count (at least scratch_bytes()).
+  size_t batch_scratch_bytes() const;
+  Status analyze_batch(const float* const* frames, int count, float* out, size_t out_stride, void* scratch,
+                       size_t scratch_size) const;
+  // 0 (default): the widest lanes this CPU has; 1, 4 or 8 caps them (tests
+  // compare the paths). kUnsupported when the build or CPU lacks them.
+  Status set_batch_lanes(int lanes);
+
  private:
   Status layout(Bump& bump);
   Status fill();
@@ -136,6 +153,7 @@ class FrameAnalyzer {
   CqtBank cqt_;
   float* dct_ = nullptr;         // [n_mfcc, n_mels]
   size_t n_weights_ = 0;
+  int lanes_ = 0;                // analyze_batch(): 0 = widest available
 };
 
 // Streaming frontend: push samples in blocks of any size, take frames out.
