@@ -7,10 +7,14 @@
 # Builds earshot_train_bench with the `release` preset in build/bench-train
 # (its own directory: the frontend benchmark uses build/release), then in this same run
 # times the beats, bells and chords models (recipes/*.toml [model] / [train])
-# on random in-memory data: earshot as built (single-threaded: Eigen without
-# OpenMP; its float kernels picked at run time, AVX2+FMA when the CPU has them,
-# EARSHOT_ISA=portable forces the x86-64 baseline path), PyTorch with torch.set_num_threads(1) and (2), Keras with 1 and 2
-# TensorFlow threads; and prints samples/s with earshot/peer ratios.
+# on random in-memory data: earshot as built with 1 and 2 trainer threads
+# (each step's batch is split into two shards whose gradients are added in a
+# fixed order, so both give the same weights; Eigen without OpenMP; its float
+# kernels picked at run time, AVX2+FMA when the CPU has them,
+# EARSHOT_ISA=portable forces the x86-64 baseline path), PyTorch with
+# torch.set_num_threads(1) and (2), Keras with 1 and 2 TensorFlow threads; and
+# prints samples/s with earshot/peer ratios (earshot at 2 threads; the targets
+# against the faster PyTorch setting).
 # See docs/benchmarks_training.md.
 #
 # Environment: REPS (timed runs per case, default 3), EXAMPLES (20480),
@@ -67,11 +71,11 @@ PJSON="$OUT/train_peers.json"
 rm -f "$EJSON" "$PJSON"
 
 say "earshot"
-"${NICE[@]}" "$BENCH" "${COMMON[@]}" --json "$EJSON"
+"${NICE[@]}" "$BENCH" "${COMMON[@]}" --threads 1,2 --json "$EJSON"
 
 if [[ "${PORTABLE:-1}" == 1 ]]; then
   say "earshot, portable kernels (EARSHOT_ISA=portable: what a CPU without AVX2/FMA runs)"
-  EARSHOT_ISA=portable "${NICE[@]}" "$BENCH" "${COMMON[@]}" --json "$OUT/train_earshot_portable.json"
+  EARSHOT_ISA=portable "${NICE[@]}" "$BENCH" "${COMMON[@]}" --threads 1,2 --json "$OUT/train_earshot_portable.json"
 fi
 
 have_peer() {  # have_peer <python> <module> <hint>

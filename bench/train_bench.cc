@@ -5,11 +5,13 @@
 //
 //   earshot_train_bench [--model beats|bells|chords|all] [--examples 20480]
 //                       [--epochs 2] [--reps 3] [--warmup-batches 50]
-//                       [--json OUT.json]
+//                       [--threads 1,2] [--json OUT.json]
 //
 // Per model: random in-memory data from a fixed seed (standard-normal inputs,
-// valid one-hot / 0-1 labels), built outside the timed region; one warm-up fit
-// of --warmup-batches batches; then --reps timed runs, each a fresh
+// valid one-hot / 0-1 labels), built outside the timed region; then per
+// thread count in --threads (nn::TrainOptions::threads: the threads that run
+// each step's two shards; the weights do not depend on it) one warm-up fit
+// of --warmup-batches batches and --reps timed runs, each a fresh
 // nn::Trainer::fit of --epochs epochs over all examples (shuffled every epoch,
 // as Keras fit and the peers do; verbose 0; no validation). Only fit() is
 // timed: shuffling, batch gathering, forward, loss, metrics (accuracy, as the
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -145,7 +148,7 @@ double cpu_seconds() {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "error: %s\nusage: earshot_train_bench [--model beats|bells|chords|all] [--examples N] "
-               "[--epochs E] [--reps R] [--warmup-batches W] [--json OUT.json]\n",
+               "[--epochs E] [--reps R] [--warmup-batches W] [--threads 1,2] [--json OUT.json]\n",
                msg);
   std::exit(2);
 }
@@ -156,6 +159,7 @@ int main(int argc, char** argv) {
   std::string which = "all", json_out;
   size_t examples = 20480;
   int epochs = 2, reps = 3, warmup = 50;
+  std::vector<int> thread_counts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -168,10 +172,17 @@ int main(int argc, char** argv) {
     else if (a == "--reps") reps = std::stoi(value());
     else if (a == "--warmup-batches") warmup = std::stoi(value());
     else if (a == "--json") json_out = value();
+    else if (a == "--threads") {
+      thread_counts.clear();
+      std::stringstream list(value());
+      for (std::string t; std::getline(list, t, ',');) thread_counts.push_back(std::stoi(t));
+    }
     else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
-  if (examples == 0 || epochs < 1 || reps < 1 || warmup < 0) usage("bad numbers");
+  if (examples == 0 || epochs < 1 || reps < 1 || warmup < 0 || thread_counts.empty()) usage("bad numbers");
+  for (int t : thread_counts)
+    if (t < 1) usage("thread counts must be >= 1");
 
 #ifdef _OPENMP
   const bool openmp = true;
@@ -180,9 +191,11 @@ int main(int argc, char** argv) {
 #endif
   std::printf("earshot training benchmark: %zu examples, %d epochs per run, %d timed runs, %d warm-up batches\n",
               examples, epochs, reps, warmup);
-  std::printf("Eigen %d.%d.%d, SIMD: %s, Eigen threads: %d (%s)\n", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
-              EIGEN_MINOR_VERSION, Eigen::SimdInstructionSetsInUse(), Eigen::nbThreads(),
-              openmp ? "built with OpenMP" : "no OpenMP: single-threaded");
+  std::printf("Eigen %d.%d.%d, SIMD: %s, Eigen threads: %d (%s); trainer threads per run: given by --threads, "
+              "%d shards per step\n",
+              EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::SimdInstructionSetsInUse(),
+              Eigen::nbThreads(), openmp ? "built with OpenMP" : "no OpenMP: GEMMs single-threaded",
+              nn::kTrainShards);
   std::printf("training kernels: %s (chosen at run time; EARSHOT_ISA=portable forces the x86-64 baseline)\n",
               nn::kernel_isa());
 
@@ -195,65 +208,73 @@ int main(int argc, char** argv) {
     nn::Model<float> model(c.spec, 1);
     const size_t macs = model.macs();
 
-    nn::TrainOptions opt = c.train;
-    opt.shuffle = true;
-    opt.verbose = 0;
-    opt.seed = 1;
-    opt.keep_best = false;
-    if (warmup > 0) {
-      nn::TrainOptions w = opt;
-      w.epochs = 1;
-      w.steps_per_epoch = warmup;
-      nn::Trainer(model, w).fit(&data, nullptr, nullptr, nullptr);
-    }
-    opt.epochs = epochs;
-    const size_t bs = static_cast<size_t>(opt.batch_size);
-    const size_t batches = static_cast<size_t>(epochs) * ((examples + bs - 1) / bs);
-    const double samples = static_cast<double>(examples) * epochs;
+    for (int threads : thread_counts) {
+      nn::TrainOptions opt = c.train;
+      opt.shuffle = true;
+      opt.verbose = 0;
+      opt.seed = 1;
+      opt.keep_best = false;
+      opt.threads = threads;
+      if (warmup > 0) {
+        nn::TrainOptions w = opt;
+        w.epochs = 1;
+        w.steps_per_epoch = warmup;
+        nn::Trainer(model, w).fit(&data, nullptr, nullptr, nullptr);
+      }
+      opt.epochs = epochs;
+      const size_t bs = static_cast<size_t>(opt.batch_size);
+      const size_t batches = static_cast<size_t>(epochs) * ((examples + bs - 1) / bs);
+      const double samples = static_cast<double>(examples) * epochs;
 
-    std::vector<double> rates, ratios;
-    double last_loss = 0.0, last_acc = 0.0;
-    for (int r = 0; r < reps; ++r) {
-      opt.seed = static_cast<uint64_t>(r + 1);
-      nn::Trainer trainer(model, opt);
-      const double c0 = cpu_seconds();
-      const auto t0 = Clock::now();
-      const nn::TrainState st = trainer.fit(&data, nullptr, nullptr, nullptr);
-      const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-      const double cpu = cpu_seconds() - c0;
-      rates.push_back(samples / wall);
-      ratios.push_back(cpu / wall);
-      last_loss = st.history.back().values.at("loss");
-      last_acc = st.history.back().values.count("accuracy") ? st.history.back().values.at("accuracy") : 0.0;
+      std::vector<double> rates, ratios;
+      double last_loss = 0.0, last_acc = 0.0;
+      int shards = 0, used = 0;
+      for (int r = 0; r < reps; ++r) {
+        opt.seed = static_cast<uint64_t>(r + 1);
+        nn::Trainer trainer(model, opt);
+        shards = trainer.shards();
+        used = trainer.threads();
+        const double c0 = cpu_seconds();
+        const auto t0 = Clock::now();
+        const nn::TrainState st = trainer.fit(&data, nullptr, nullptr, nullptr);
+        const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double cpu = cpu_seconds() - c0;
+        rates.push_back(samples / wall);
+        ratios.push_back(cpu / wall);
+        last_loss = st.history.back().values.at("loss");
+        last_acc = st.history.back().values.count("accuracy") ? st.history.back().values.at("accuracy") : 0.0;
+      }
+      std::vector<double> sorted = rates;
+      std::sort(sorted.begin(), sorted.end());
+      const double median = sorted[sorted.size() / 2];
+      const double best = sorted.back();
+      std::vector<double> sr = ratios;
+      std::sort(sr.begin(), sr.end());
+      const double cpu_ratio = sr[sr.size() / 2];
+      const double gflops = 6.0 * static_cast<double>(macs) * median / 1e9;
+      std::printf("%-7s %dT batch %4zu  %5zu batches/run  MACs/example %7zu  %10.0f samples/s (median; best %.0f)  "
+                  "cpu/wall %.2f  %.3f GFLOP/s  last loss %.4f acc %.3f\n",
+                  c.name.c_str(), used, bs, batches, macs, median, best, cpu_ratio, gflops, last_loss, last_acc);
+      std::fflush(stdout);
+      results.push_back({{"peer", "earshot"},
+                         {"model", c.name},
+                         {"threads", used},
+                         {"threads_asked", threads},
+                         {"shards", shards},
+                         {"kernels", nn::kernel_isa()},
+                         {"batch_size", bs},
+                         {"examples", examples},
+                         {"epochs", epochs},
+                         {"batches", batches},
+                         {"shuffle", true},
+                         {"macs_per_example", macs},
+                         {"samples_per_second", median},
+                         {"samples_per_second_best", best},
+                         {"samples_per_second_all", rates},
+                         {"cpu_over_wall", cpu_ratio},
+                         {"gflops", gflops},
+                         {"last_loss", last_loss}});
     }
-    std::vector<double> sorted = rates;
-    std::sort(sorted.begin(), sorted.end());
-    const double median = sorted[sorted.size() / 2];
-    const double best = sorted.back();
-    std::vector<double> sr = ratios;
-    std::sort(sr.begin(), sr.end());
-    const double cpu_ratio = sr[sr.size() / 2];
-    const double gflops = 6.0 * static_cast<double>(macs) * median / 1e9;
-    std::printf("%-7s batch %4zu  %5zu batches/run  MACs/example %7zu  %10.0f samples/s (median; best %.0f)  "
-                "cpu/wall %.2f  %.3f GFLOP/s  last loss %.4f acc %.3f\n",
-                c.name.c_str(), bs, batches, macs, median, best, cpu_ratio, gflops, last_loss, last_acc);
-    std::fflush(stdout);
-    results.push_back({{"peer", "earshot"},
-                       {"model", c.name},
-                       {"threads", openmp ? Eigen::nbThreads() : 1},
-                       {"kernels", nn::kernel_isa()},
-                       {"batch_size", bs},
-                       {"examples", examples},
-                       {"epochs", epochs},
-                       {"batches", batches},
-                       {"shuffle", true},
-                       {"macs_per_example", macs},
-                       {"samples_per_second", median},
-                       {"samples_per_second_best", best},
-                       {"samples_per_second_all", rates},
-                       {"cpu_over_wall", cpu_ratio},
-                       {"gflops", gflops},
-                       {"last_loss", last_loss}});
   }
   if (!any) usage(("unknown model " + which).c_str());
   if (!json_out.empty()) {

@@ -110,15 +110,22 @@ void add_train_commands(CLI::App& app) {
   train->add_option("--out", t->out, "Run directory (default runs/<recipe name>)");
   train->add_option("--epochs", t->epochs, "Epochs (default: the recipe's)");
   train->add_option("--seed", t->seed, "Seed for weights, shuffling, dropout and generators");
-  train->add_option("--threads", t->threads, "Feature threads (0: one per core)");
+  train->add_option("--threads", t->threads,
+                    "Feature and training threads (0: one per core; training uses at most 2; "
+                    "the weights do not depend on it)");
   train->add_flag_callback("--quiet", [t] { t->verbose = 0; }, "Only the summary, no per-epoch lines");
   train->callback([t] { train_run(*t); });
 
-  auto r = std::make_shared<std::pair<std::string, int>>("", 0);
+  struct ResumeArgs {
+    std::string run;
+    int epochs = 0, threads = 0;
+  };
+  auto r = std::make_shared<ResumeArgs>();
   CLI::App* resume = app.add_subcommand("resume", "Continue a stopped run exactly where it stopped");
-  resume->add_option("run", r->first, "Run directory")->required()->check(CLI::ExistingDirectory);
-  resume->add_option("--epochs", r->second, "Train to this many epochs in total (default: the run's)");
-  resume->callback([r] { resume_run(r->first, r->second, 1); });
+  resume->add_option("run", r->run, "Run directory")->required()->check(CLI::ExistingDirectory);
+  resume->add_option("--epochs", r->epochs, "Train to this many epochs in total (default: the run's)");
+  resume->add_option("--threads", r->threads, "Feature and training threads, as for train");
+  resume->callback([r] { resume_run(r->run, r->epochs, 1, r->threads); });
 
   struct EvalArgs {
     std::string run, data;

@@ -264,7 +264,11 @@ def contended(r):
 
 def cmd_report(args):
     with open(args.earshot) as f:
-        ours = {r["model"]: r for r in json.load(f)}
+        runs = json.load(f)
+    # earshot at each thread count it ran with (earshot_train_bench --threads 1,2)
+    ours = {(r["model"], r["threads"]): r for r in runs}
+    our_threads = sorted({r["threads"] for r in runs})
+    top = our_threads[-1]
     peers = []
     if os.path.exists(args.peers):
         with open(args.peers) as f:
@@ -273,37 +277,41 @@ def cmd_report(args):
     cols = sorted({(r["peer"], r["threads"]) for r in peers}, key=lambda p: (p[0] != "torch", p[0], p[1]))
     name = {"torch": "PyTorch", "keras": "Keras"}
     by = {(r["peer"], r["threads"], r["model"]): r for r in peers}
+    models = [m for m in MODELS if (m, top) in ours]
 
-    head = ["model", "batch", "batches", "earshot (1 thread)"] + [f"{name.get(p, p)} {t}T" for p, t in cols] + \
-           [f"earshot / {name.get(p, p)} {t}T" for p, t in cols]
+    head = ["model", "batch", "batches"] + [f"earshot {t}T" for t in our_threads] + \
+           [f"{name.get(p, p)} {t}T" for p, t in cols] + \
+           [f"earshot {top}T / {name.get(p, p)} {t}T" for p, t in cols]
+    if top != 1 and ("torch", 1) in cols and 1 in our_threads:
+        head.append("earshot 1T / PyTorch 1T")
     print("samples/second (median of the timed runs; k = 1000); ratio = earshot samples/s / peer samples/s")
     print()
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] * 3 + ["---:"] * (len(head) - 3)) + "|")
-    for m in MODELS:
-        if m not in ours:
-            continue
-        e = ours[m]
-        row = [m, str(e["batch_size"]), str(e["batches"]), fmt_rate(e["samples_per_second"])]
+    for m in models:
+        e = ours[(m, top)]
+        row = [m, str(e["batch_size"]), str(e["batches"])]
+        row += [fmt_rate(ours[(m, t)]["samples_per_second"]) if (m, t) in ours else "not run" for t in our_threads]
         ratios = []
         for p, t in cols:
             r = by.get((p, t, m))
             mark = " (contended)" if r and contended(r) else ""
             row.append(fmt_rate(r["samples_per_second"]) + mark if r else "not run")
             ratios.append(f"{e['samples_per_second'] / r['samples_per_second']:.1f}x{mark}" if r else "-")
+        if len(head) > len(row) + len(ratios):
+            r, o = by.get(("torch", 1, m)), ours.get((m, 1))
+            ratios.append(f"{o['samples_per_second'] / r['samples_per_second']:.1f}x" if r and o else "-")
         print("| " + " | ".join(row + ratios) + " |")
 
     print()
-    print("cpu/wall (1.00 = one core busy the whole time; below 1 means the run waited for the CPU; PyTorch 2T "
-          "keeps both cores busy, ~2.00, when it has them: a multi-threaded PyTorch run below 0.75 x threads is "
-          "marked contended)")
+    print("cpu/wall (1.00 = one core busy the whole time, 2.00 = two; a run well below its thread count waited for "
+          "the CPU. A multi-threaded PyTorch run below 0.75 x threads is marked contended)")
     print()
-    print("| model | earshot | " + " | ".join(f"{name.get(p, p)} {t}T" for p, t in cols) + " |")
-    print("|---|---:|" + "---:|" * len(cols))
-    for m in MODELS:
-        if m not in ours:
-            continue
-        cells = [f"{ours[m]['cpu_over_wall']:.2f}"]
+    print("| model | " + " | ".join([f"earshot {t}T" for t in our_threads] +
+                                    [f"{name.get(p, p)} {t}T" for p, t in cols]) + " |")
+    print("|---|" + "---:|" * (len(our_threads) + len(cols)))
+    for m in models:
+        cells = [f"{ours[(m, t)]['cpu_over_wall']:.2f}" if (m, t) in ours else "-" for t in our_threads]
         for p, t in cols:
             r = by.get((p, t, m))
             cells.append(f"{r['cpu_over_wall']:.2f}" if r else "-")
@@ -312,26 +320,26 @@ def cmd_report(args):
     print()
     print("earshot arithmetic rate (FLOPs per example = 3 x 2 x Model::macs())")
     print()
-    print("| model | MACs/example | GFLOP/s |")
-    print("|---|---:|---:|")
-    for m in MODELS:
-        if m in ours:
-            print(f"| {m} | {ours[m]['macs_per_example']:,} | {ours[m]['gflops']:.2f} |")
+    print("| model | MACs/example | " + " | ".join(f"GFLOP/s {t}T" for t in our_threads) + " |")
+    print("|---|---:|" + "---:|" * len(our_threads))
+    for m in models:
+        print(f"| {m} | {ours[(m, top)]['macs_per_example']:,} | " +
+              " | ".join(f"{ours[(m, t)]['gflops']:.2f}" if (m, t) in ours else "-" for t in our_threads) + " |")
 
     torch_cols = [t for p, t in cols if p == "torch"]
     if torch_cols and targets:
         print()
-        print("targets: earshot / PyTorch, judged against the faster PyTorch thread setting "
+        print(f"targets: earshot at {top} thread(s) / PyTorch, judged against the faster PyTorch thread setting "
               "(runs marked contended are left out)")
         print()
-        for m in MODELS:
-            if m not in ours or m not in targets:
+        for m in models:
+            if m not in targets:
                 continue
             rs = [by[("torch", t, m)] for t in torch_cols if ("torch", t, m) in by and not contended(by[("torch", t, m)])]
             if not rs:
                 continue
             best = max(rs, key=lambda r: r["samples_per_second"])
-            ratio = ours[m]["samples_per_second"] / best["samples_per_second"]
+            ratio = ours[(m, top)]["samples_per_second"] / best["samples_per_second"]
             verdict = "MET" if ratio >= targets[m] else "MISSED"
             print(f"- {m}: {ratio:.1f}x vs PyTorch {best['threads']}T (target >= {targets[m]:g}x): {verdict}")
 

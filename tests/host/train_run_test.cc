@@ -34,12 +34,13 @@ class TrainRun : public ::testing::Test {
     recipe_ = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes" / "beats.toml";
   }
   void TearDown() override { fs::remove_all(dir_); }
-  fs::path train(const std::string& name, int epochs, long long seed) {
+  fs::path train(const std::string& name, int epochs, long long seed, int threads = 0) {
     earshot::TrainRunOptions o;
     o.recipe = recipe_;
     o.out = dir_ / name;
     o.epochs = epochs;
     o.seed = seed;
+    o.threads = threads;
     o.verbose = 0;
     return earshot::train_run(o);
   }
@@ -57,10 +58,17 @@ TEST_F(TrainRun, SameSeedGivesBitIdenticalWeights) {
   EXPECT_EQ(slurp(a / "history.csv").substr(0, 40), slurp(b / "history.csv").substr(0, 40));
 }
 
+TEST_F(TrainRun, ThreadCountDoesNotChangeTheWeights) {
+  const fs::path one = train("one", 3, 7, 1);
+  const fs::path two = train("two", 3, 7, 2);
+  EXPECT_EQ(slurp(one / "weights.safetensors"), slurp(two / "weights.safetensors"));
+  EXPECT_EQ(slurp(one / "checkpoint.safetensors"), slurp(two / "checkpoint.safetensors"));
+}
+
 TEST_F(TrainRun, ResumeEqualsAnUninterruptedRun) {
-  const fs::path whole = train("whole", 5, 3);
-  const fs::path part = train("part", 2, 3);  // stops after 2 epochs
-  earshot::resume_run(part, 5, 0);           // continues to 5
+  const fs::path whole = train("whole", 5, 3, 2);
+  const fs::path part = train("part", 2, 3, 2);  // stops after 2 epochs
+  earshot::resume_run(part, 5, 0, 1);           // continues to 5, on one thread
   const auto w1 = earshot::read_safetensors(whole / "weights.safetensors");
   const auto w2 = earshot::read_safetensors(part / "weights.safetensors");
   ASSERT_EQ(w1.size(), w2.size());

@@ -67,13 +67,14 @@ struct TrainRunOptions {
   std::filesystem::path out;   // default runs/<recipe name>
   int epochs = 0;              // 0: the recipe's
   long long seed = -1;         // -1: the recipe's
-  int threads = 0;
+  int threads = 0;             // feature and training threads (0: one per core; training uses at most 2)
   int verbose = 1;
 };
 
-// earshot train / resume. Returns the run directory.
+// earshot train / resume. Returns the run directory. The thread count does
+// not change the weights (nn::Trainer's shards, train.h).
 std::filesystem::path train_run(const TrainRunOptions& opt);
-std::filesystem::path resume_run(const std::filesystem::path& run, int epochs, int verbose);
+std::filesystem::path resume_run(const std::filesystem::path& run, int epochs, int verbose, int threads = 0);
 
 // A loaded run: recipe, pipeline with its fitted normalisation, model with weights.
 struct LoadedRun {

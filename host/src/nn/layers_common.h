@@ -1,6 +1,7 @@
 // Helpers shared by the layer implementations (not installed).
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include "earshot/error.h"
@@ -66,6 +67,25 @@ inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const double* a
   else if (ta && !tb) C.noalias() += A.transpose() * B;
   else if (!ta && tb) C.noalias() += A * B.transpose();
   else C.noalias() += A.transpose() * B.transpose();
+}
+
+// db (= or +=) the column sums of dz [rows, cols], each a sum over the rows
+// in order. (Eigen's colwise().sum() of a single column vectorises it from
+// its first 32-byte-aligned element, so the rounding would depend on where the
+// buffer starts, which differs between the trainer's model copies.)
+template <typename T>
+void column_sums(const T* dz, size_t rows, size_t cols, T* db, bool accumulate) {
+  if (accumulate) {
+    for (size_t c = 0; c < cols; ++c) {
+      T s = T(0);
+      for (size_t r = 0; r < rows; ++r) s += dz[r * cols + c];
+      db[c] += s;
+    }
+    return;
+  }
+  std::fill(db, db + cols, T(0));
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) db[c] += dz[r * cols + c];
 }
 
 [[noreturn]] inline void build_error(const std::string& who, const std::string& msg) { throw Error(who + ": " + msg); }

@@ -180,11 +180,7 @@ void ConvBase<T>::backward_direct(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& 
       }
     }
   }
-  if (use_bias_) {
-    auto db = bias.grad.mat(1, C).row(0);
-    if (acc) db += dy.mat(N, C).colwise().sum();
-    else db = dy.mat(N, C).colwise().sum();
-  }
+  if (use_bias_) detail::column_sums(dy.data.data(), N, C, bias.grad.data.data(), acc);
   if (!this->need_input_grad) return;
   // dpatches [N, K] = dz W^T, then each patch row is added back in row order.
   dcols_.resize(N * v.K);
@@ -382,11 +378,7 @@ void ConvBase<T>::backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& d
       for (size_t o = 0; o < C; ++o) dst[o] = acc ? dst[o] + src[o] : src[o];
     }
   }
-  if (use_bias_) {
-    auto db = bias.grad.mat(1, C).row(0);
-    if (acc) db += dy.mat(B * ho_ * wo_, C).colwise().sum();
-    else db = dy.mat(B * ho_ * wo_, C).colwise().sum();
-  }
+  if (use_bias_) detail::column_sums(dy.data.data(), B * ho_ * wo_, C, bias.grad.data.data(), acc);
   if (!this->need_input_grad) return;
   detail::set_shape(dx, B, this->input_shape);  // dx [P, Cin] = dZ Wcat^T
   detail::gemm(false, true, P, cin_, AC, dcols_.data(), AC, wcat_.data(), AC, dx.data.data(), cin_, false);
@@ -435,11 +427,7 @@ void ConvBase<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy
   // dW (+)= cols^T dz;  db (+)= column sums of dz;  dcols = dz W^T
   detail::gemm(true, false, K, filters_, N, cols_.data(), K, dy.data.data(), filters_, kernel.grad.data.data(),
                filters_, acc);
-  if (use_bias_) {
-    auto db = bias.grad.mat(1, filters_).row(0);
-    if (acc) db += dy.mat(N, filters_).colwise().sum();
-    else db = dy.mat(N, filters_).colwise().sum();
-  }
+  if (use_bias_) detail::column_sums(dy.data.data(), N, filters_, bias.grad.data.data(), acc);
   if (!this->need_input_grad) return;
   dcols_.resize(N * K);
   detail::gemm(false, true, N, K, filters_, dy.data.data(), filters_, kernel.value.data.data(), filters_,

@@ -60,11 +60,7 @@ void Dense<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, T
   // dW (+)= x^T dz;  db (+)= column sums of dz;  dx = dz W^T
   detail::gemm(true, false, in_, units_, rows, x.data.data(), in_, dy.data.data(), units_, kernel.grad.data.data(),
                units_, acc);
-  if (use_bias_) {
-    auto db = bias.grad.mat(1, units_).row(0);
-    if (acc) db.noalias() += dy.mat(rows, units_).colwise().sum();
-    else db.noalias() = dy.mat(rows, units_).colwise().sum();
-  }
+  if (use_bias_) detail::column_sums(dy.data.data(), rows, units_, bias.grad.data.data(), acc);
   if (!this->need_input_grad) return;
   detail::set_shape(dx, x.batch(), this->input_shape);
   detail::gemm(false, true, rows, in_, units_, dy.data.data(), units_, kernel.value.data.data(), units_,

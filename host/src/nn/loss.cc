@@ -209,7 +209,7 @@ LossSpec loss_from_name(const std::string& name, bool from_logits) {
 
 template <typename T>
 double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const Tensor<T>& target,
-                             const T* sample_weight, Tensor<T>* grad) {
+                             const T* sample_weight, Tensor<T>* grad, size_t batch_examples) {
   const char* name = loss_name(spec.kind);
   if (spec.from_logits && !is_crossentropy(spec.kind))
     throw Error(std::string("loss ") + name + " has no from_logits form (only the crossentropy losses take logits)");
@@ -223,6 +223,8 @@ double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const 
     grad->resize(pred.shape);
   }
 
+  // R: rows of the whole batch (this tensor's, unless it is a shard).
+  const double R = static_cast<double>(batch_examples ? batch_examples * r.per_example : r.rows);
   const size_t K = r.width;
   const T eps = T(kClipEpsilon);
   const T hi = T(1) - eps;
@@ -234,7 +236,7 @@ double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const 
     const size_t example = row / r.per_example;
     const T w = sample_weight ? sample_weight[example] : T(1);
     // dL/dl_r = w / R
-    const T scale = w / T(static_cast<double>(r.rows));
+    const T scale = w / T(R);
     const T* p = pred.data.data() + row * K;
     const T* y = spec.kind == LossKind::kSparseCategorical ? nullptr : target.data.data() + row * K;
     T* g = grad ? grad->data.data() + row * K : nullptr;
@@ -337,13 +339,13 @@ double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const 
     }
     total += static_cast<double>(w) * l;
   }
-  return total / static_cast<double>(r.rows);
+  return total / R;
 }
 
 template double loss_forward_backward<float>(const LossSpec&, const Tensor<float>&, const Tensor<float>&,
-                                             const float*, Tensor<float>*);
+                                             const float*, Tensor<float>*, size_t);
 template double loss_forward_backward<double>(const LossSpec&, const Tensor<double>&, const Tensor<double>&,
-                                              const double*, Tensor<double>*);
+                                              const double*, Tensor<double>*, size_t);
 
 std::vector<double> class_weights(ClassWeighting how, const std::vector<size_t>& counts) {
   switch (how) {

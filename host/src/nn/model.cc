@@ -213,6 +213,19 @@ size_t Model<T>::macs() const {
 }
 
 template <typename T>
+bool Model<T>::mixes_batch() const {
+  for (const auto& l : trunk_) {
+    if (l->mixes_batch()) return true;
+  }
+  for (const auto& chain : heads_) {
+    for (const auto& l : chain) {
+      if (l->mixes_batch()) return true;
+    }
+  }
+  return false;
+}
+
+template <typename T>
 std::string Model<T>::summary() {
   std::string s;
   char line[256];

@@ -8,7 +8,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include <exception>
+#include <thread>
+
 #include "earshot/error.h"
+#include "worker.h"
 
 namespace earshot::nn {
 
@@ -37,6 +41,26 @@ void Dataset::gather(const std::vector<size_t>& idx, size_t begin, size_t count,
     if (!w.empty()) out.w[i] = w[e];
   }
 }
+
+namespace {
+
+// Rows [begin, begin + count) of a batch (a generator's batch into shards).
+void copy_rows(const Batch& from, size_t begin, size_t count, Batch& to) {
+  auto rows = [&](const Tensor<float>& a, Tensor<float>& b) {
+    const size_t per = a.per_example();
+    Shape s = a.shape;
+    s[0] = count;
+    b.resize(s);
+    std::copy_n(a.data.begin() + static_cast<long>(begin * per), count * per, b.data.begin());
+  };
+  rows(from.x, to.x);
+  to.y.resize(from.y.size());
+  for (size_t h = 0; h < from.y.size(); ++h) rows(from.y[h], to.y[h]);
+  to.w.assign(from.w.empty() ? from.w.end() : from.w.begin() + static_cast<long>(begin),
+              from.w.empty() ? from.w.end() : from.w.begin() + static_cast<long>(begin + count));
+}
+
+}  // namespace
 
 Dataset Dataset::slice(size_t begin, size_t count) const {
   Dataset d;
@@ -89,12 +113,108 @@ bool lower_is_better(const std::string& monitor) {
 
 }  // namespace
 
+// One shard of a training step (train.h): where its examples come from, the
+// model copy it runs on, and what it hands back to the step.
+struct Trainer::Shard {
+  Model<float>* model = nullptr;
+  std::unique_ptr<Model<float>> replica;  // shards after the first
+  std::vector<Param<float>*> params;      // model->params()
+  // Input: gathered by the shard's own thread from `data` (order[begin ..
+  // begin + count)), or already in `batch` (generators) when data is null.
+  const Dataset* data = nullptr;
+  const std::vector<size_t>* order = nullptr;
+  size_t begin = 0, count = 0;
+  size_t batch_examples = 0;  // of the whole step
+  Batch batch;
+  // Output: dLoss/doutput per head, this shard's part of each head's batch
+  // loss, its metrics (Accum: accuracy, mae; its loss fields stay 0).
+  std::vector<Tensor<float>> grads;
+  std::vector<double> head_loss;
+  Accum acc;
+  // Who runs it this step (kCaller or kHelper), and what it threw.
+  detail::Claim claim;
+  std::exception_ptr error;
+};
+
+namespace {
+constexpr uint32_t kCaller = 1, kHelper = 2;  // Claim owners: fit()'s thread, the Worker
+}  // namespace
+
 Trainer::Trainer(Model<float>& model, TrainOptions opt) : model_(model), opt_(std::move(opt)) {
   for (const HeadSpec& h : model_.spec().heads) losses_.push_back(loss_from_name(h.loss, h.from_logits));
   optimizer_ = make_optimizer<float>(opt_.optimizer);
-  grads_.resize(model_.head_count());
   if (opt_.batch_size < 1) throw Error("train: batch_size must be at least 1");
   if (opt_.epochs < 1) throw Error("train: epochs must be at least 1");
+  if (opt_.threads < 0) throw Error("train: threads must be >= 0 (0: one per core)");
+}
+
+Trainer::~Trainer() = default;
+
+int Trainer::shards() const { return model_.mixes_batch() ? 1 : kTrainShards; }
+
+int Trainer::threads() const {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return std::min(opt_.threads > 0 ? opt_.threads : cores, shards());
+}
+
+void Trainer::prepare_shards() {
+  const size_t n = static_cast<size_t>(shards());
+  if (shards_.size() != n) {
+    shards_.clear();
+    for (size_t i = 0; i < n; ++i) {
+      auto s = std::make_unique<Shard>();
+      if (i == 0) {
+        s->model = &model_;
+      } else {  // same spec; its weights are copied from model_ before every use
+        s->replica = std::make_unique<Model<float>>(model_.spec(), opt_.seed);
+        s->model = s->replica.get();
+      }
+      s->params = s->model->params();
+      s->grads.resize(model_.head_count());
+      shards_.push_back(std::move(s));
+    }
+  }
+  // Claimed between steps, so the helper cannot start a shard whose input is
+  // being set up; step() releases them.
+  for (auto& s : shards_) s->claim.claim(kCaller);
+  worker_.reset();
+  if (threads() > 1) {
+    worker_ = std::make_unique<detail::Worker>([this] {
+      for (size_t i = 1; i < shards_.size(); ++i) {
+        Shard& s = *shards_[i];
+        if (!s.claim.claim(kHelper)) continue;
+        try {
+          run_shard(s);
+        } catch (...) {
+          s.error = std::current_exception();
+        }
+        s.claim.finish();
+      }
+    });
+  }
+}
+
+void Trainer::run_shard(Shard& s) {
+  s.acc.reset(model_.head_count());
+  s.head_loss.assign(model_.head_count(), 0.0);
+  if (s.count == 0) return;  // a batch smaller than the shard count
+  if (s.data != nullptr) s.data->gather(*s.order, s.begin, s.count, s.batch);
+  if (s.replica) {  // this step's weights (model_ is only read until the step ends)
+    const std::vector<Param<float>*>& master = shards_[0]->params;
+    for (size_t i = 0; i < master.size(); ++i)
+      std::copy(master[i]->value.data.begin(), master[i]->value.data.end(), s.params[i]->value.data.begin());
+  }
+  const std::vector<Tensor<float>>& out = s.model->forward(s.batch.x, true);
+  const float* w = s.batch.w.empty() ? nullptr : s.batch.w.data();
+  for (size_t h = 0; h < out.size(); ++h) {
+    s.head_loss[h] = loss_forward_backward(losses_[h], out[h], s.batch.y[h], w, &s.grads[h], s.batch_examples);
+    const double weight = model_.spec().heads[h].weight;
+    if (weight != 1.0) {
+      for (float& g : s.grads[h].data) g *= static_cast<float>(weight);
+    }
+  }
+  measure(s.batch, out, s.acc, 0.0);
+  s.model->backward(s.grads, /*accumulate=*/false);  // writes every gradient: no zeroing pass
 }
 
 void Trainer::measure(const Batch& b, const std::vector<Tensor<float>>& out, Accum& acc, double loss) {
@@ -149,22 +269,62 @@ std::map<std::string, double> Trainer::finish(const Accum& acc, const std::strin
   return v;
 }
 
-double Trainer::step(const Batch& b, Accum& acc) {
-  const std::vector<Tensor<float>>& out = model_.forward(b.x, true);
-  const float* w = b.w.empty() ? nullptr : b.w.data();
-  double total = 0.0;
-  for (size_t h = 0; h < out.size(); ++h) {
-    const double weight = model_.spec().heads[h].weight;
-    const double l = loss_forward_backward(losses_[h], out[h], b.y[h], w, &grads_[h]);
-    if (weight != 1.0) {
-      for (float& g : grads_[h].data) g *= static_cast<float>(weight);
-    }
-    acc.head_loss[h] += l * static_cast<double>(b.x.batch());
-    total += weight * l;
+// One optimizer step over the shards' inputs, which the caller has set.
+double Trainer::step(Accum& acc) {
+  // Dropout streams of the other shards, split off in shard order whichever
+  // thread runs them.
+  for (size_t i = 1; i < shards_.size(); ++i) shards_[i]->model->dropout_rng() = model_.dropout_rng().split();
+  // Shard 0 here; the others go to whichever thread claims them first (the
+  // helper may not be running yet, e.g. when another process has the core).
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    shards_[i]->error = nullptr;
+    if (i > 0) shards_[i]->claim.reset();
   }
-  measure(b, out, acc, total);
-  std::vector<Param<float>*> params = model_.params();
-  model_.backward(grads_, /*accumulate=*/false);  // writes every gradient: no zeroing pass
+  if (worker_) worker_->start();
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    Shard& s = *shards_[i];
+    if (i > 0 && !s.claim.claim(kCaller)) continue;
+    try {
+      run_shard(s);
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+  }
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    if (shards_[i]->claim.owner.load(std::memory_order_acquire) == kHelper) shards_[i]->claim.wait_done();
+  }
+  for (const auto& s : shards_) {  // only now, when no thread is using the shards
+    if (s->error) std::rethrow_exception(s->error);
+  }
+
+  // The batch gradient: shard 0's (in model_) plus the others', in shard order.
+  const std::vector<Param<float>*>& params = shards_[0]->params;
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    if (shards_[i]->count == 0) continue;
+    for (size_t k = 0; k < params.size(); ++k) {
+      float* g = params[k]->grad.data.data();
+      const float* gs = shards_[i]->params[k]->grad.data.data();
+      for (size_t j = 0, n = params[k]->grad.data.size(); j < n; ++j) g[j] += gs[j];
+    }
+  }
+  const double examples = static_cast<double>(shards_[0]->batch_examples);
+  double total = 0.0;
+  for (size_t h = 0; h < model_.head_count(); ++h) {
+    double l = 0.0;
+    for (const auto& s : shards_) l += s->head_loss[h];
+    acc.head_loss[h] += l * examples;
+    total += model_.spec().heads[h].weight * l;
+  }
+  acc.loss_sum += total * examples;
+  for (const auto& s : shards_) {
+    acc.samples += s->acc.samples;
+    for (size_t h = 0; h < model_.head_count(); ++h) {
+      acc.correct[h] += s->acc.correct[h];
+      acc.counted[h] += s->acc.counted[h];
+      acc.abs_err[h] += s->acc.abs_err[h];
+      acc.abs_n[h] += s->acc.abs_n[h];
+    }
+  }
   optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
   return total;
 }
@@ -284,8 +444,14 @@ TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset
   const size_t steps = source != nullptr ? static_cast<size_t>(opt_.steps_per_epoch)
                        : opt_.steps_per_epoch > 0 ? static_cast<size_t>(opt_.steps_per_epoch)
                                                   : (train->n + bs - 1) / bs;
+  prepare_shards();
+  struct StopWorker {  // the helper thread ends with fit(), also on an exception
+    std::unique_ptr<detail::Worker>& w;
+    ~StopWorker() { w.reset(); }
+  } stop_worker{worker_};
+  const size_t nshards = shards_.size();
   Accum acc;
-  Batch b;
+  Batch b;  // a generator's whole batch, split into the shards
   for (int epoch = state.epochs_done + 1; epoch <= opt_.epochs && !state.stopped; ++epoch) {
     const auto t0 = clock::now();
     acc.reset(model_.head_count());
@@ -295,15 +461,26 @@ TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset
     auto last_print = t0;
     size_t cursor = 0;
     for (size_t s = 0; s < steps; ++s) {
+      size_t count;
       if (source != nullptr) {
-        source->next(bs, data_rng, b);
+        source->next(bs, data_rng, nshards == 1 ? shards_[0]->batch : b);
+        count = nshards == 1 ? shards_[0]->batch.x.batch() : b.x.batch();
       } else {
         if (cursor >= train->n) cursor = 0;
-        const size_t count = std::min(bs, train->n - cursor);
-        train->gather(order, cursor, count, b);
-        cursor += count;
+        count = std::min(bs, train->n - cursor);
       }
-      const double loss = step(b, acc);
+      for (size_t i = 0; i < nshards; ++i) {
+        Shard& sh = *shards_[i];
+        sh.begin = count * i / nshards;
+        sh.count = count * (i + 1) / nshards - sh.begin;
+        sh.batch_examples = count;
+        sh.data = train;
+        sh.order = &order;
+        if (train != nullptr) sh.begin += cursor;  // the shard's thread gathers its examples
+        else if (nshards > 1) copy_rows(b, sh.begin, sh.count, sh.batch);
+      }
+      cursor += count;
+      const double loss = step(acc);
       if (!std::isfinite(loss) && opt_.stop_on_nan) {
         state.stopped = true;
         state.stop_reason = "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +

@@ -319,6 +319,7 @@ fs::path train_run(const TrainRunOptions& opt) {
   if (opt.epochs > 0) tr.train.epochs = opt.epochs;
   if (opt.seed >= 0) tr.train.seed = static_cast<uint64_t>(opt.seed);
   tr.train.verbose = opt.verbose;
+  tr.train.threads = opt.threads;
   const fs::path data = data_dir_for(recipe, tr, opt.data);
   RunFiles f{opt.out.empty() ? fs::path("runs") / recipe.name : opt.out};
   fs::create_directories(f.dir);
@@ -350,7 +351,7 @@ fs::path train_run(const TrainRunOptions& opt) {
   return f.dir;
 }
 
-fs::path resume_run(const fs::path& run, int epochs, int verbose) {
+fs::path resume_run(const fs::path& run, int epochs, int verbose, int threads) {
   RunFiles f{run};
   if (!fs::exists(f.checkpoint_json())) throw Error(run.string(), 0, "no checkpoint.json: not a run directory, or no epoch finished");
   nlohmann::json info = nlohmann::json::parse(read_text_file(f.run()));
@@ -359,8 +360,9 @@ fs::path resume_run(const fs::path& run, int epochs, int verbose) {
   tr.train.seed = info.at("seed").get<uint64_t>();
   tr.train.epochs = epochs > 0 ? epochs : info.at("epochs").get<int>();
   tr.train.verbose = verbose;
+  tr.train.threads = threads;
   info["epochs"] = tr.train.epochs;
-  TaskData td = load_task_data(recipe, tr, info.at("data").get<std::string>(), 0);
+  TaskData td = load_task_data(recipe, tr, info.at("data").get<std::string>(), threads);
   std::unique_ptr<nn::Model<float>> model = build_model(tr, td);
   prepare_targets(tr, *model, td);
   apply_class_weights(tr, td.train, td.class_names.size());

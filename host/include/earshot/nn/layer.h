@@ -62,6 +62,10 @@ class Layer {
   virtual size_t macs() const { return 0; }
   // Dropout masks and the like draw from this; set by the model.
   void set_rng(Rng* rng) { rng_ = rng; }
+  // true when, in training, one example's output depends on the others in the
+  // batch (BatchNormalization's batch statistics): the trainer then cannot
+  // split a batch into shards (train.h).
+  virtual bool mixes_batch() const { return false; }
 
   std::string name;  // unique in the model, e.g. "conv1d_1"
   Shape input_shape, output_shape;

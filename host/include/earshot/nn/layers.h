@@ -291,6 +291,7 @@ class BatchNorm final : public Layer<T> {
  public:
   explicit BatchNorm(double momentum = 0.99, double epsilon = 1e-3);
   const char* type() const override { return "BatchNormalization"; }
+  bool mixes_batch() const override { return true; }  // training normalises with the batch's statistics
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;

@@ -29,9 +29,13 @@ const char* loss_name(LossKind k);
 
 // Returns the weighted mean loss; writes dLoss/dpred into grad (same shape as
 // pred) when grad != nullptr. sample_weight: [B] or null (all 1).
+// batch_examples: when pred holds one shard of a larger batch, that batch's
+// example count (0: pred's own). The mean then divides by the whole batch,
+// so the shards' losses add up to the batch loss and each row's gradient is
+// bit for bit what the whole batch would give it.
 template <typename T>
 double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const Tensor<T>& target,
-                             const T* sample_weight, Tensor<T>* grad);
+                             const T* sample_weight, Tensor<T>* grad, size_t batch_examples = 0);
 
 // Class weights -> per-class weights.
 enum class ClassWeighting { kNone, kBalanced, kSqrtRatio };

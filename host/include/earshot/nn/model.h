@@ -53,6 +53,8 @@ class Model {
   std::vector<std::pair<std::string, Param<T>*>> named_params();
   size_t parameter_count(bool trainable_only = false);
   size_t macs() const;
+  // Some layer couples the examples of a batch in training (Layer::mixes_batch).
+  bool mixes_batch() const;
 
   const ModelSpec& spec() const { return spec_; }
   size_t head_count() const { return heads_.size(); }

@@ -4,6 +4,19 @@
 // history. Deterministic: the seed fixes initial weights, shuffling, dropout
 // and generated batches; a checkpoint holds every RNG state, so resume
 // continues bit for bit.
+//
+// Shards. A training step splits its batch of B examples into kTrainShards
+// shards with fixed boundaries (shard s holds examples [B s / n, B (s+1) / n)).
+// Each shard runs forward, loss and backward on its own copy of the model
+// (the trainer's model for shard 0, replicas holding the same weights for the
+// others); the loss of every shard is divided by the whole batch, so each
+// row's gradient is what the unsplit batch gives it, and the shards'
+// parameter gradients are added in shard order before the one optimizer step.
+// Which thread runs a shard does not enter the arithmetic: 1 or 2 threads
+// give the same weights bit for bit. Shard s > 0 draws dropout masks from a
+// stream split off the model's dropout RNG at every step, so the checkpoint's
+// one dropout state still resumes exactly. A model with a layer that mixes
+// the examples of a batch in training (BatchNormalization) runs unsplit.
 #pragma once
 
 #include <functional>
@@ -17,6 +30,14 @@
 #include "earshot/nn/optimizer.h"
 
 namespace earshot::nn {
+
+namespace detail {
+class Worker;
+}
+
+// Shards per training step (see above). Fixed: it decides the summation order
+// of the gradients, so changing it changes the weights a seed gives.
+constexpr int kTrainShards = 2;
 
 struct Batch {
   Tensor<float> x;               // [B, input...]
@@ -65,6 +86,9 @@ struct TrainOptions {
   bool stop_on_nan = true;
   uint64_t seed = 1;
   int verbose = 1;             // 0 silent, 1 progress
+  // Threads running a step's shards: 0 = one per core; never more than the
+  // shards. Does not change the results.
+  int threads = 0;
 };
 
 struct EpochLog {
@@ -93,6 +117,7 @@ struct TrainState {
 class Trainer {
  public:
   Trainer(Model<float>& model, TrainOptions opt);
+  ~Trainer();
 
   // Called after every epoch with the state (checkpointing); may be empty.
   std::function<void(const TrainState&)> on_epoch_end;
@@ -110,10 +135,17 @@ class Trainer {
   std::vector<std::vector<float>> predict(const Dataset& data);
 
   const TrainOptions& options() const { return opt_; }
+  // Shards per training step for this model (kTrainShards, or 1 when the
+  // model mixes examples in training) and the threads fit() runs them on.
+  int shards() const;
+  int threads() const;
 
  private:
   struct Accum;
-  double step(const Batch& b, Accum& acc);
+  struct Shard;
+  void prepare_shards();
+  void run_shard(Shard& s);
+  double step(Accum& acc);
   void measure(const Batch& b, const std::vector<Tensor<float>>& out, Accum& acc, double loss);
   std::map<std::string, double> finish(const Accum& acc, const std::string& prefix) const;
 
@@ -121,7 +153,8 @@ class Trainer {
   TrainOptions opt_;
   std::vector<LossSpec> losses_;
   std::unique_ptr<Optimizer<float>> optimizer_;
-  std::vector<Tensor<float>> grads_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // [0] on model_, the others on replicas
+  std::unique_ptr<detail::Worker> worker_;      // runs shards 1, 3, ... when threads() == 2
 };
 
 // History as CSV ("epoch,loss,...") and JSON.
