@@ -1,6 +1,6 @@
 // FrameAnalyzer::analyze_batch() gives every frame exactly (bit for bit) the
 // features analyze() gives it, at every lane count this build and CPU have
-// (1, 4 with SSE2, 8 with AVX2), for every batched feature kind and for
+// (1, 4 with SSE2, 8 with AVX2, 16 with AVX-512F), for every batched feature kind and for
 // inputs that reach the logarithm's special cases (silence, huge values).
 #include <gtest/gtest.h>
 
@@ -152,7 +152,7 @@ TEST_P(FrontendBatch, EveryFrameEqualsAnalyze) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Lanes, FrontendBatch, ::testing::Values(1, 4, 8),
+INSTANTIATE_TEST_SUITE_P(Lanes, FrontendBatch, ::testing::Values(1, 4, 8, 16),
                          [](const ::testing::TestParamInfo<int>& i) { return "lanes" + std::to_string(i.param); });
 
 TEST(FrontendBatchArgs, BadCallsReturnStatus) {

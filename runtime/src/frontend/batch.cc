@@ -1,6 +1,7 @@
 // FrameAnalyzer::analyze_batch(): the frame-parallel path (see frontend.h and
 // batch.inc). This unit holds the 1- and 4-lane kernels and the dispatch; the
-// 8-lane (AVX2) kernels are in batch_avx2.cc.
+// 8-lane (AVX2) and 16-lane (AVX-512F) kernels are in batch_avx2.cc and
+// batch_avx512.cc.
 #include <math.h>
 #include <string.h>
 
@@ -44,8 +45,8 @@ bool sse2_built() {
 }  // namespace detail
 
 namespace {
-constexpr int kMaxLanes = 8;
-constexpr size_t kLaneAlign = 32;
+constexpr int kMaxLanes = 16;
+constexpr size_t kLaneAlign = 64;
 
 bool batchable(const FrontendConfig& cfg, int n) {
   if (cfg.kind == FeatureKind::kCqt || n % 2 != 0 || n < 32) return false;
@@ -53,6 +54,7 @@ bool batchable(const FrontendConfig& cfg, int n) {
 }
 
 int widest_lanes() {
+  if (detail::avx512_available()) return 16;
   if (detail::avx2_available()) return 8;
   return detail::sse2_built() ? 4 : 1;
 }
@@ -65,7 +67,7 @@ int FrameAnalyzer::batch_frames() const {
 }
 
 Status FrameAnalyzer::set_batch_lanes(int lanes) {
-  if (lanes != 0 && lanes != 1 && lanes != 4 && lanes != 8) return Status::kInvalidArgument;
+  if (lanes != 0 && lanes != 1 && lanes != 4 && lanes != 8 && lanes != 16) return Status::kInvalidArgument;
   if (lanes > widest_lanes()) return Status::kUnsupported;
   lanes_ = lanes;
   return Status::kOk;
@@ -135,6 +137,7 @@ Status FrameAnalyzer::analyze_batch(const float* const* frames, int count, float
   if (scratch_size < need) return Status::kBufferTooSmall;
   float* lane_mem = reinterpret_cast<float*>(static_cast<uint8_t*>(scratch) + pad);
   switch (lanes) {
+    case 16: detail::analyze_lanes_16(plan, frames, count, out, out_stride, lane_mem); break;
     case 8: detail::analyze_lanes_8(plan, frames, count, out, out_stride, lane_mem); break;
     case 4: detail::analyze_lanes_4(plan, frames, count, out, out_stride, lane_mem); break;
     default: return Status::kBadState;

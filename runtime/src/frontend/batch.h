@@ -40,7 +40,11 @@ void analyze_lanes_4(const BatchPlan& plan, const float* const* frames, int coun
 // 8 lanes (AVX2); only call when avx2_available().
 void analyze_lanes_8(const BatchPlan& plan, const float* const* frames, int count, float* out, size_t out_stride,
                      float* scratch);
+// 16 lanes (AVX-512F); only call when avx512_available().
+void analyze_lanes_16(const BatchPlan& plan, const float* const* frames, int count, float* out, size_t out_stride,
+                      float* scratch);
 bool sse2_built();
 bool avx2_available();
+bool avx512_available();
 
 }  // namespace earshot::rt::detail

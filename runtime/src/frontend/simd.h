@@ -5,7 +5,8 @@
 //   float  one value (the portable path, e.g. Cortex-M4);
 //   F4     four floats in an SSE register (x86-64 baseline);
 //   F8     eight floats in an AVX register (only in translation units compiled
-//          for AVX2, see batch_avx2.cc).
+//          for AVX2, see batch_avx2.cc);
+//   F16    sixteen floats in an AVX-512 register (batch_avx512.cc).
 //
 // Every lane does exactly the operations of the scalar code in the same
 // order, and nothing here can contract a*b+c into a fused multiply-add (FMA is
@@ -25,7 +26,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(EARSHOT_SIMD_AVX2)
+#if defined(EARSHOT_SIMD_AVX2) || defined(EARSHOT_SIMD_AVX512)
 #include <immintrin.h>
 #endif
 
@@ -33,6 +34,14 @@
 
 #ifndef EARSHOT_SIMD_NS
 #error "define EARSHOT_SIMD_NS before including simd.h"
+#endif
+
+// The compressor runs once per feature and lane group; inlined into its loop
+// the logarithm's constants stay in registers.
+#if defined(__GNUC__)
+#define EARSHOT_SIMD_INLINE inline __attribute__((always_inline))
+#else
+#define EARSHOT_SIMD_INLINE inline
 #endif
 
 namespace earshot::rt::EARSHOT_SIMD_NS {
@@ -48,7 +57,7 @@ struct Lane<float> {
   static float splat(float v) { return v; }
   static float load_reversed(const float* p) { return *p; }  // p[0], lanes reversed
   static float sqrt(float v) { return sqrtf(v); }
-  // out[c] lane f = rows[f][col + c], c < kWidth.
+  // out[c] lane f = rows[f][col + c] for c, f < kWidth.
   static void transpose_in(const float* const* rows, int col, float* out) { out[0] = rows[0][col]; }
 };
 
@@ -72,14 +81,14 @@ struct Lane<F4> {
     return {_mm_shuffle_ps(x, x, _MM_SHUFFLE(0, 1, 2, 3))};
   }
   static F4 sqrt(F4 v) { return {_mm_sqrt_ps(v.v)}; }
-  static void transpose_in(const float* const* rows, int col, float* out) {
+  static void transpose_in(const float* const* rows, int col, F4* out) {
     __m128 r0 = _mm_loadu_ps(rows[0] + col), r1 = _mm_loadu_ps(rows[1] + col);
     __m128 r2 = _mm_loadu_ps(rows[2] + col), r3 = _mm_loadu_ps(rows[3] + col);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-    _mm_storeu_ps(out, r0);
-    _mm_storeu_ps(out + 4, r1);
-    _mm_storeu_ps(out + 8, r2);
-    _mm_storeu_ps(out + 12, r3);
+    out[0].v = r0;
+    out[1].v = r1;
+    out[2].v = r2;
+    out[3].v = r3;
   }
 };
 #endif
@@ -92,6 +101,33 @@ inline F8 operator+(F8 a, F8 b) { return {_mm256_add_ps(a.v, b.v)}; }
 inline F8 operator-(F8 a, F8 b) { return {_mm256_sub_ps(a.v, b.v)}; }
 inline F8 operator*(F8 a, F8 b) { return {_mm256_mul_ps(a.v, b.v)}; }
 
+// out[c] lane f = rows[f][col + c] for f, c < 8: unpack pairs, then quads,
+// inside each 128-bit half, then swap halves.
+inline void transpose8x8(const float* const* rows, int col, __m256* out) {
+  __m256 r[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows[i] + col);
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  out[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  out[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  out[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  out[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  out[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  out[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  out[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  out[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
 template <>
 struct Lane<F8> {
   static constexpr int kWidth = 8;
@@ -99,31 +135,57 @@ struct Lane<F8> {
   static void store(float* p, F8 v) { _mm256_storeu_ps(p, v.v); }
   static F8 splat(float v) { return {_mm256_set1_ps(v)}; }
   static F8 sqrt(F8 v) { return {_mm256_sqrt_ps(v.v)}; }
-  // 8 x 8 transpose: unpack pairs, then quads, inside each 128-bit half, then
-  // swap halves.
-  static void transpose_in(const float* const* rows, int col, float* out) {
-    __m256 r[8];
-    for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows[i] + col);
-    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    _mm256_storeu_ps(out + 0, _mm256_permute2f128_ps(u0, u4, 0x20));
-    _mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(u1, u5, 0x20));
-    _mm256_storeu_ps(out + 16, _mm256_permute2f128_ps(u2, u6, 0x20));
-    _mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(u3, u7, 0x20));
-    _mm256_storeu_ps(out + 32, _mm256_permute2f128_ps(u0, u4, 0x31));
-    _mm256_storeu_ps(out + 40, _mm256_permute2f128_ps(u1, u5, 0x31));
-    _mm256_storeu_ps(out + 48, _mm256_permute2f128_ps(u2, u6, 0x31));
-    _mm256_storeu_ps(out + 56, _mm256_permute2f128_ps(u3, u7, 0x31));
+  static void transpose_in(const float* const* rows, int col, F8* out) {
+    __m256 t[8];
+    transpose8x8(rows, col, t);
+    for (int c = 0; c < 8; ++c) out[c].v = t[c];
+  }
+};
+#endif
+
+#if defined(EARSHOT_SIMD_AVX512)
+struct F16 {
+  __m512 v;
+};
+inline F16 operator+(F16 a, F16 b) { return {_mm512_add_ps(a.v, b.v)}; }
+inline F16 operator-(F16 a, F16 b) { return {_mm512_sub_ps(a.v, b.v)}; }
+inline F16 operator*(F16 a, F16 b) { return {_mm512_mul_ps(a.v, b.v)}; }
+
+template <>
+struct Lane<F16> {
+  static constexpr int kWidth = 16;
+  static F16 load(const float* p) { return {_mm512_loadu_ps(p)}; }
+  static void store(float* p, F16 v) { _mm512_storeu_ps(p, v.v); }
+  static F16 splat(float v) { return {_mm512_set1_ps(v)}; }
+  static F16 sqrt(F16 v) { return {_mm512_sqrt_ps(v.v)}; }
+  // 16 x 16 in four rounds of sixteen shuffles: unpack pairs and quads
+  // inside 128-bit blocks (as transpose8x8), then transpose the 4 x 4
+  // matrix of 128-bit blocks in two rounds of shuffle_f32x4.
+  static void transpose_in(const float* const* rows, int col, F16* out) {
+    __m512 t[16], u[16];
+    for (int k = 0; k < 8; ++k) {
+      const __m512 a = _mm512_loadu_ps(rows[2 * k] + col), b = _mm512_loadu_ps(rows[2 * k + 1] + col);
+      t[2 * k] = _mm512_unpacklo_ps(a, b);
+      t[2 * k + 1] = _mm512_unpackhi_ps(a, b);
+    }
+    // u[4k + j], 128-bit block L: column 4L + j of rows 4k .. 4k+3.
+    for (int k = 0; k < 4; ++k) {
+      u[4 * k + 0] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * k + 1] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      u[4 * k + 2] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * k + 3] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // Column 4L + j gathers block L of u[j], u[4 + j], u[8 + j], u[12 + j].
+    for (int j = 0; j < 4; ++j) {
+      const __m512 v0 = _mm512_shuffle_f32x4(u[j], u[4 + j], _MM_SHUFFLE(1, 0, 1, 0));
+      const __m512 v1 = _mm512_shuffle_f32x4(u[j], u[4 + j], _MM_SHUFFLE(3, 2, 3, 2));
+      const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], _MM_SHUFFLE(1, 0, 1, 0));
+      const __m512 v3 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], _MM_SHUFFLE(3, 2, 3, 2));
+      out[0 + j].v = _mm512_shuffle_f32x4(v0, v2, _MM_SHUFFLE(2, 0, 2, 0));
+      out[4 + j].v = _mm512_shuffle_f32x4(v0, v2, _MM_SHUFFLE(3, 1, 3, 1));
+      out[8 + j].v = _mm512_shuffle_f32x4(v1, v3, _MM_SHUFFLE(2, 0, 2, 0));
+      out[12 + j].v = _mm512_shuffle_f32x4(v1, v3, _MM_SHUFFLE(3, 1, 3, 1));
+    }
   }
 };
 #endif
@@ -308,6 +370,34 @@ inline bool log_ok8(__m256 x) {
 }
 #endif
 
+#if defined(EARSHOT_SIMD_AVX512)
+// log_sse() in sixteen lanes; the masked add / subtract give exactly the
+// bits of log_sse()'s "add (mask AND value)" (adding 0 changes nothing).
+inline __m512 log_avx512(__m512 x) {
+  __m512i bits = _mm512_castps_si512(x);
+  __m512 e = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), _mm512_set1_epi32(126)));
+  bits = _mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi32(0x007fffff)), _mm512_set1_epi32(0x3f000000));
+  const __m512 m = _mm512_castsi512_ps(bits);
+  const __mmask16 small = _mm512_cmp_ps_mask(m, _mm512_set1_ps(kSqrtHalf), _CMP_LT_OQ);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  e = _mm512_mask_sub_ps(e, small, e, one);
+  const __m512 f = _mm512_sub_ps(_mm512_mask_add_ps(m, small, m, m), one);
+  const __m512 z = _mm512_mul_ps(f, f);
+  __m512 y = _mm512_set1_ps(kLogP[0]);
+  for (int i = 1; i < 9; ++i) y = _mm512_add_ps(_mm512_mul_ps(y, f), _mm512_set1_ps(kLogP[i]));
+  y = _mm512_mul_ps(_mm512_mul_ps(y, f), z);
+  y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(kLn2Lo), e));
+  y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(-0.5f), z));
+  return _mm512_add_ps(_mm512_add_ps(f, y), _mm512_mul_ps(_mm512_set1_ps(kLn2Hi), e));
+}
+
+inline bool log_ok16(__m512 x) {
+  const __mmask16 lo = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kFltMin), _CMP_GE_OQ);
+  const __mmask16 hi = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kFltMax), _CMP_LE_OQ);
+  return static_cast<uint16_t>(lo & hi) == 0xffff;
+}
+#endif
+
 // compress() over lanes: the vector logarithm when every lane is in its
 // domain, otherwise compress_one() lane by lane (same bits either way).
 template <class V>
@@ -327,13 +417,13 @@ struct Compressor {
 };
 
 template <>
-inline void Compressor<float>::operator()(float* p) const {
+EARSHOT_SIMD_INLINE void Compressor<float>::operator()(float* p) const {
   lanes_scalar(p);
 }
 
 #if defined(__SSE2__)
 template <>
-inline void Compressor<F4>::operator()(float* p) const {
+EARSHOT_SIMD_INLINE void Compressor<F4>::operator()(float* p) const {
   if (c == Compression::kNone) return;
   const __m128 v = _mm_loadu_ps(p);
   const __m128 one = _mm_set1_ps(1.0f);
@@ -354,7 +444,7 @@ inline void Compressor<F4>::operator()(float* p) const {
 
 #if defined(EARSHOT_SIMD_AVX2)
 template <>
-inline void Compressor<F8>::operator()(float* p) const {
+EARSHOT_SIMD_INLINE void Compressor<F8>::operator()(float* p) const {
   if (c == Compression::kNone) return;
   const __m256 v = _mm256_loadu_ps(p);
   const __m256 one = _mm256_set1_ps(1.0f);
@@ -371,6 +461,28 @@ inline void Compressor<F8>::operator()(float* p) const {
   const __m256 m = _mm256_max_ps(v, _mm256_set1_ps(amin));
   if (!log_ok8(m) || _mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_ORD_Q)) != 0xff) return lanes_scalar(p);
   _mm256_storeu_ps(p, _mm256_mul_ps(log_avx(m), _mm256_set1_ps(scale)));
+}
+#endif
+
+#if defined(EARSHOT_SIMD_AVX512)
+template <>
+EARSHOT_SIMD_INLINE void Compressor<F16>::operator()(float* p) const {
+  if (c == Compression::kNone) return;
+  const __m512 v = _mm512_loadu_ps(p);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  if (c == Compression::kLog1p) {
+    const __m512 u = _mm512_add_ps(one, v);
+    if (static_cast<uint16_t>(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ)) != 0xffff || !log_ok16(u)) {
+      return lanes_scalar(p);
+    }
+    const __m512 r = _mm512_mul_ps(log_avx512(u), _mm512_div_ps(v, _mm512_sub_ps(u, one)));
+    const __mmask16 exact = _mm512_cmp_ps_mask(u, one, _CMP_EQ_OQ);
+    _mm512_storeu_ps(p, _mm512_mask_blend_ps(exact, r, v));
+    return;
+  }
+  const __m512 m = _mm512_max_ps(v, _mm512_set1_ps(amin));
+  if (!log_ok16(m) || static_cast<uint16_t>(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q)) != 0xffff) return lanes_scalar(p);
+  _mm512_storeu_ps(p, _mm512_mul_ps(log_avx512(m), _mm512_set1_ps(scale)));
 }
 #endif
 

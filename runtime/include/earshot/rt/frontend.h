@@ -120,14 +120,15 @@ class FrameAnalyzer {
   // batch_frames()) is frames[f], [frame_length()] samples; its features go
   // to out + f * out_stride. Each frame gets exactly the bits analyze() gives
   // it. Spectrum, mel and MFCC with an even power-of-two frame length >= 32
-  // are batched (8 lanes with AVX2, checked at run time; 4 with SSE2; 1
-  // elsewhere); other configs run analyze() frame by frame.
+  // are batched (16 lanes with AVX-512F, 8 with AVX2, both checked at run
+  // time; 4 with SSE2; 1 elsewhere); other configs run analyze() frame by
+  // frame.
   int batch_frames() const;
   // Scratch for analyze_batch() at any lane count (at least scratch_bytes()).
   size_t batch_scratch_bytes() const;
   Status analyze_batch(const float* const* frames, int count, float* out, size_t out_stride, void* scratch,
                        size_t scratch_size) const;
-  // 0 (default): the widest lanes this CPU has; 1, 4 or 8 caps them (tests
+  // 0 (default): the widest lanes this CPU has; 1, 4, 8 or 16 caps them (tests
   // compare the paths). kUnsupported when the build or CPU lacks them.
   Status set_batch_lanes(int lanes);
 
