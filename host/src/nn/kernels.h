@@ -6,8 +6,9 @@
 // (host/CMakeLists.txt), inside its own namespaces, Eigen's included (see
 // there). active() picks AVX2+FMA when the CPU has both, unless the
 // environment says EARSHOT_ISA=portable. Both paths are deterministic (fixed
-// summation order, no threads), but FMA rounds differently from mul + add, so
-// the two give different (equally reproducible) weights.
+// summation order, independent of where buffers start, no threads inside a
+// call), but FMA rounds differently from mul + add, so the two give different
+// (equally reproducible) weights.
 #pragma once
 
 #include <cstddef>
