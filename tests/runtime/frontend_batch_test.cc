@@ -74,6 +74,12 @@ std::vector<Case> cases() {
   p.compression = rt::Compression::kDb;
   p.norm = rt::NormMode::kNone;
   out.push_back({"spectrum_64_db", p});
+
+  rt::FrontendConfig q = s;  // a band of bins with a power-of-4 half length (the fused last stage + split)
+  q.frame_length = 128;
+  q.min_hz = 1000;
+  q.max_hz = 5000;
+  out.push_back({"spectrum_128_band", q});
   return out;
 }
 
