@@ -379,6 +379,16 @@ int run(const std::filesystem::path& audio, int reps, const std::filesystem::pat
     const earshot::FrontendShape shape = earshot::frontend_shape(cfg);
     std::printf("log-mel: n_fft %d, hop %d, hann periodic, center, power 2, %d mels slaney/slaney, dB\n",
                 shape.frame_length, cfg.frame_stride, shape.feature_size);
+    {
+      size_t bytes = 0;
+      rt::FrameAnalyzer::required_bytes(cfg, &bytes);
+      std::vector<uint8_t> mem(bytes);
+      rt::FrameAnalyzer an;
+      if (rt::ok(an.init(cfg, mem.data(), mem.size()))) {
+        std::printf("  compute_features analyses %d frames at a time (SIMD lanes of FrameAnalyzer::analyze_batch)\n",
+                    an.batch_frames());
+      }
+    }
     earshot::FeatureMatrix m1, m2;
     Timing t = time_it(reps, [&] { m1 = earshot::compute_features(cfg, x, 1); });
     b.report("logmel", "earshot compute_features", 1, m1.frames, shape.feature_size, t, {{"kind", "whole"}});
