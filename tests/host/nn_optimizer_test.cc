@@ -308,6 +308,35 @@ TYPED_TEST(NnOptimTyped, DeterministicAcrossRuns) {
   }
 }
 
+// The trainer splits a step into element ranges run on two threads
+// (begin_parts / update_part / end_parts): the same values as step(), bit for
+// bit, whatever the order of the parts; a spec that clips refuses.
+TYPED_TEST(NnOptimTyped, StepInPartsEqualsStep) {
+  using T = TypeParam;
+  for (OptimizerSpec spec : resume_specs()) {
+    spec.clipvalue = spec.clipnorm = spec.global_clipnorm = 0.0;
+    SCOPED_TRACE(spec.kind);
+    auto a = make_params<T>(), b = make_params<T>();
+    auto oa = make_optimizer<T>(spec), ob = make_optimizer<T>(spec);
+    for (long s = 0; s < 6; ++s) {
+      set_grads(a, s);
+      set_grads(b, s);
+      oa->step(ptrs(a));
+      ob->begin_parts(ptrs(b));
+      for (size_t k = 3; k-- > 0;) ob->update_part(ptrs(b), k, 3);  // parts in reverse order
+      ob->end_parts();
+    }
+    EXPECT_EQ(oa->iterations(), ob->iterations());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(bit_equal(a[i].value.data, b[i].value.data)) << i;
+    auto sa = oa->slots(ptrs(a)), sb = ob->slots(ptrs(b));
+    for (size_t k = 0; k < sa.size(); ++k) EXPECT_TRUE(bit_equal(*sa[k], *sb[k])) << "slot " << k;
+  }
+  OptimizerSpec clipping;
+  clipping.clipnorm = 1.0;
+  auto p = make_params<T>();
+  EXPECT_THROW(make_optimizer<T>(clipping)->begin_parts(ptrs(p)), earshot::Error);
+}
+
 TYPED_TEST(NnOptimTyped, SlotsRoundTripResumesBitExactly) {
   using T = TypeParam;
   constexpr long kTotal = 9, kSplit = 4;

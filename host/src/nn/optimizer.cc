@@ -90,23 +90,28 @@ class KerasOptimizer : public Optimizer<T> {
   KerasOptimizer(const OptimizerSpec& spec, size_t slots_per_param) : spec_(spec), per_param_(slots_per_param) {}
 
   void step(const std::vector<Param<T>*>& params) override {
-    ensure_state(params);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const Param<T>& p = *params[i];
-      if (p.trainable && p.grad.data.size() != p.value.data.size())
-        throw Error("optimizer: parameter " + std::to_string(i) + " (" + p.name + ") has " +
-                    std::to_string(p.value.data.size()) + " values but " + std::to_string(p.grad.data.size()) +
-                    " gradients");
-    }
+    check(params);
     clip_gradients<T>(spec_, params);
-    const double lr_t = spec_.learning_rate * (1.0 / (1.0 + spec_.decay * static_cast<double>(this->iterations_)));
-    begin_step(lr_t);
+    start();
+    update_part(params, 0, 1);
+    ++this->iterations_;
+  }
+
+  bool clips() const override { return spec_.clipvalue > 0.0 || spec_.clipnorm > 0.0 || spec_.global_clipnorm > 0.0; }
+
+  void begin_parts(const std::vector<Param<T>*>& params) override {
+    if (clips()) throw Error("optimizer: a step with clipping cannot be split into parts");
+    check(params);
+    start();
+  }
+
+  void update_part(const std::vector<Param<T>*>& params, size_t part, size_t parts) override {
     for (size_t i = 0; i < params.size(); ++i) {
       Param<T>& p = *params[i];
       if (!p.trainable) continue;
-      update(p.value.data.data(), p.grad.data.data(), p.value.data.size(), &state_[i * per_param_]);
+      const size_t n = p.value.data.size(), lo = n * part / parts, hi = n * (part + 1) / parts;
+      update(p.value.data.data() + lo, p.grad.data.data() + lo, hi - lo, &state_[i * per_param_], lo);
     }
-    ++this->iterations_;
   }
 
   std::vector<std::vector<T>*> slots(const std::vector<Param<T>*>& params) override {
@@ -119,11 +124,27 @@ class KerasOptimizer : public Optimizer<T> {
 
  protected:
   virtual void begin_step(double lr_t) = 0;
-  virtual void update(T* p, const T* g, size_t n, std::vector<T>* slots) = 0;
+  // Elements [offset, offset + n) of one parameter: p and g point at the
+  // first of them, the slots are the parameter's whole vectors.
+  virtual void update(T* p, const T* g, size_t n, std::vector<T>* slots, size_t offset) = 0;
 
   OptimizerSpec spec_;
 
  private:
+  void check(const std::vector<Param<T>*>& params) {
+    ensure_state(params);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Param<T>& p = *params[i];
+      if (p.trainable && p.grad.data.size() != p.value.data.size())
+        throw Error("optimizer: parameter " + std::to_string(i) + " (" + p.name + ") has " +
+                    std::to_string(p.value.data.size()) + " values but " + std::to_string(p.grad.data.size()) +
+                    " gradients");
+    }
+  }
+  void start() {
+    begin_step(spec_.learning_rate * (1.0 / (1.0 + spec_.decay * static_cast<double>(this->iterations_))));
+  }
+
   void ensure_state(const std::vector<Param<T>*>& params) {
     if (state_.empty() && !params.empty()) {
       state_.resize(params.size() * per_param_);
@@ -158,8 +179,8 @@ class Sgd final : public KerasOptimizer<T> {
     lr_ = T(lr_t);
     mom_ = T(this->spec_.momentum);
   }
-  void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
-    T* v = slots[0].data();
+  void update(T* p, const T* g, size_t n, std::vector<T>* slots, size_t offset) override {
+    T* v = slots[0].data() + offset;
     if constexpr (std::is_same_v<T, float>) {  // same formulas, one fused vector pass (kernels.h)
       kern::active().sgd(p, g, v, n, lr_, mom_, this->spec_.nesterov);
       return;
@@ -195,9 +216,9 @@ class Adam final : public KerasOptimizer<T> {
     b2_ = T(s.beta_2);
     eps_ = T(s.epsilon);
   }
-  void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
-    T* m = slots[0].data();
-    T* v = slots[1].data();
+  void update(T* p, const T* g, size_t n, std::vector<T>* slots, size_t offset) override {
+    T* m = slots[0].data() + offset;
+    T* v = slots[1].data() + offset;
     if constexpr (std::is_same_v<T, float>) {
       kern::active().adam(p, g, m, v, n, a_, b1_, b2_, eps_);
       return;
@@ -225,8 +246,8 @@ class RmsProp final : public KerasOptimizer<T> {
     rho_ = T(this->spec_.rho);
     eps_ = T(this->spec_.epsilon);
   }
-  void update(T* p, const T* g, size_t n, std::vector<T>* slots) override {
-    T* a = slots[0].data();
+  void update(T* p, const T* g, size_t n, std::vector<T>* slots, size_t offset) override {
+    T* a = slots[0].data() + offset;
     if constexpr (std::is_same_v<T, float>) {
       kern::active().rmsprop(p, g, a, n, lr_, rho_, eps_);
       return;

@@ -134,6 +134,9 @@ struct Trainer::Shard {
   // Who runs it this step (kCaller or kHelper), and what it threw.
   detail::Claim claim;
   std::exception_ptr error;
+  // Part i of the step's gradient sum and optimizer update (update_part()),
+  // claimed the same way once every shard is done.
+  detail::Claim update;
 };
 
 namespace {
@@ -176,7 +179,10 @@ void Trainer::prepare_shards() {
   }
   // Claimed between steps, so the helper cannot start a shard whose input is
   // being set up; step() releases them.
-  for (auto& s : shards_) s->claim.claim(kCaller);
+  for (auto& s : shards_) {
+    s->claim.claim(kCaller);
+    s->update.claim(kCaller);
+  }
   worker_.reset();
   if (threads() > 1) {
     worker_ = std::make_unique<detail::Worker>([this] {
@@ -190,7 +196,34 @@ void Trainer::prepare_shards() {
         }
         s.claim.finish();
       }
+      for (size_t i = 1; i < shards_.size(); ++i) {
+        if (!shards_[i]->update.claim(kHelper)) continue;
+        update_part(i);
+        shards_[i]->update.finish();
+      }
     });
+  }
+}
+
+// Elements [n i / parts, n (i+1) / parts) of every parameter (parts: one per
+// shard): the shards' gradients added in shard order into shard 0's, then the
+// optimizer's update of those elements. Elementwise, so the parts may run on
+// either thread in any order.
+void Trainer::update_part(size_t i) {
+  add_gradients(i, shards_.size());
+  optimizer_->update_part(shards_[0]->params, i, shards_.size());
+}
+
+void Trainer::add_gradients(size_t part, size_t parts) {
+  const std::vector<Param<float>*>& params = shards_[0]->params;
+  for (size_t s = 1; s < shards_.size(); ++s) {
+    if (shards_[s]->count == 0) continue;
+    for (size_t k = 0; k < params.size(); ++k) {
+      const size_t n = params[k]->grad.data.size(), lo = n * part / parts, hi = n * (part + 1) / parts;
+      float* g = params[k]->grad.data.data();
+      const float* gs = shards_[s]->params[k]->grad.data.data();
+      for (size_t j = lo; j < hi; ++j) g[j] += gs[j];
+    }
   }
 }
 
@@ -297,15 +330,24 @@ double Trainer::step(Accum& acc) {
     if (s->error) std::rethrow_exception(s->error);
   }
 
-  // The batch gradient: shard 0's (in model_) plus the others', in shard order.
+  // The batch gradient (shard 0's plus the others', in shard order) and the
+  // optimizer step: in parts on both threads, unless clipping needs the whole
+  // gradient first.
   const std::vector<Param<float>*>& params = shards_[0]->params;
-  for (size_t i = 1; i < shards_.size(); ++i) {
-    if (shards_[i]->count == 0) continue;
-    for (size_t k = 0; k < params.size(); ++k) {
-      float* g = params[k]->grad.data.data();
-      const float* gs = shards_[i]->params[k]->grad.data.data();
-      for (size_t j = 0, n = params[k]->grad.data.size(); j < n; ++j) g[j] += gs[j];
+  if (optimizer_->clips()) {
+    add_gradients(0, 1);
+    optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
+  } else {
+    optimizer_->begin_parts(params);
+    for (size_t i = 1; i < shards_.size(); ++i) shards_[i]->update.reset();
+    if (worker_) worker_->start();
+    for (size_t i = 0; i < shards_.size(); ++i) {
+      if (i == 0 || shards_[i]->update.claim(kCaller)) update_part(i);
     }
+    for (size_t i = 1; i < shards_.size(); ++i) {
+      if (shards_[i]->update.owner.load(std::memory_order_acquire) == kHelper) shards_[i]->update.wait_done();
+    }
+    optimizer_->end_parts();
   }
   const double examples = static_cast<double>(shards_[0]->batch_examples);
   double total = 0.0;
@@ -325,7 +367,6 @@ double Trainer::step(Accum& acc) {
       acc.abs_n[h] += s->acc.abs_n[h];
     }
   }
-  optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
   return total;
 }
 

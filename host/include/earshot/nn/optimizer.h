@@ -29,6 +29,15 @@ class Optimizer {
   virtual ~Optimizer() = default;
   // Applies one update from Param::grad (gradients are not cleared here).
   virtual void step(const std::vector<Param<T>*>& params) = 0;
+  // The same step in parts that threads may run concurrently (no clipping
+  // configured: clips() is false): begin_parts(params) once, then
+  // update_part(params, k, parts) for every k < parts (elements
+  // [n k / parts, n (k+1) / parts) of each parameter, in any order, on any
+  // thread), then end_parts(). Each element gets the arithmetic step() gives it.
+  virtual bool clips() const = 0;
+  virtual void begin_parts(const std::vector<Param<T>*>& params) = 0;
+  virtual void update_part(const std::vector<Param<T>*>& params, size_t part, size_t parts) = 0;
+  void end_parts() { ++iterations_; }
   long iterations() const { return iterations_; }
   // Slots (moments, velocities) in parameter order, for checkpoints.
   virtual std::vector<std::vector<T>*> slots(const std::vector<Param<T>*>& params) = 0;

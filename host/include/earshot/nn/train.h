@@ -13,7 +13,8 @@
 // row's gradient is what the unsplit batch gives it, and the shards'
 // parameter gradients are added in shard order before the one optimizer step.
 // Which thread runs a shard does not enter the arithmetic: 1 or 2 threads
-// give the same weights bit for bit. Shard s > 0 draws dropout masks from a
+// give the same weights bit for bit. Without gradient clipping, the sum and
+// the optimizer update are split the same way, by element ranges. Shard s > 0 draws dropout masks from a
 // stream split off the model's dropout RNG at every step, so the checkpoint's
 // one dropout state still resumes exactly. A model with a layer that mixes
 // the examples of a batch in training (BatchNormalization) runs unsplit.
@@ -145,6 +146,8 @@ class Trainer {
   struct Shard;
   void prepare_shards();
   void run_shard(Shard& s);
+  void update_part(size_t i);
+  void add_gradients(size_t part, size_t parts);
   double step(Accum& acc);
   void measure(const Batch& b, const std::vector<Tensor<float>>& out, Accum& acc, double loss);
   std::map<std::string, double> finish(const Accum& acc, const std::string& prefix) const;
