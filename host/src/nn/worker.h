@@ -16,8 +16,8 @@
 
 namespace earshot::nn::detail {
 
-// Returns the value of `a` once it differs from `old`: spins first (about
-// 50-200 microseconds, depending on the CPU's pause), then sleeps.
+// Returns the value of `a` once it differs from `old`: spins first (4,096
+// pauses: some tens of microseconds, depending on the CPU), then sleeps.
 inline uint32_t wait_for_change(const std::atomic<uint32_t>& a, uint32_t old) {
   for (int i = 0; i < 4096; ++i) {
     const uint32_t v = a.load(std::memory_order_acquire);
