@@ -216,6 +216,16 @@ void Trainer::update_part(size_t i) {
 
 void Trainer::add_gradients(size_t part, size_t parts) {
   const std::vector<Param<float>*>& params = shards_[0]->params;
+  // A batch smaller than the shard count (batch size 1, or a last batch of
+  // one example) leaves shard 0 empty: its gradient buffers still hold an
+  // earlier step's, so the sum starts from zero instead.
+  if (shards_[0]->count == 0) {
+    for (Param<float>* p : params) {
+      const size_t n = p->grad.data.size();
+      std::fill(p->grad.data.begin() + static_cast<std::ptrdiff_t>(n * part / parts),
+                p->grad.data.begin() + static_cast<std::ptrdiff_t>(n * (part + 1) / parts), 0.0f);
+    }
+  }
   for (size_t s = 1; s < shards_.size(); ++s) {
     if (shards_[s]->count == 0) continue;
     for (size_t k = 0; k < params.size(); ++k) {
@@ -467,6 +477,11 @@ std::string rate_str(double samples_per_second) {
   return buf;
 }
 
+// Fisher-Yates from our own RNG (std::shuffle's draws are not specified).
+void shuffle_order(std::vector<size_t>& order, Rng& rng) {
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+}
+
 }  // namespace
 
 TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset* val, BatchSource* val_source,
@@ -492,10 +507,23 @@ TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset
   const std::string monitor = opt_.early_stopping.monitor;
   const bool minimize = lower_is_better(monitor);
 
+  // Each epoch shuffles the previous epoch's order. A resumed run rebuilds
+  // that order by replaying the finished epochs' shuffles from the seed, so
+  // it continues exactly where the uninterrupted run would be (the shuffle
+  // RNG draws for nothing else; the replay ends in the checkpoint's state).
   std::vector<size_t> order;
   if (train != nullptr) {
     order.resize(train->n);
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (state.epochs_done > 0 && opt_.shuffle) {
+      Rng replay(opt_.seed * 0x9E3779B97F4A7C15ull + 1);
+      for (int e = 0; e < state.epochs_done; ++e) shuffle_order(order, replay);
+      if (replay.state() != state.shuffle_rng) {
+        throw Error("resume: the checkpoint's shuffle state does not follow from seed " + std::to_string(opt_.seed) +
+                    " over " + std::to_string(state.epochs_done) + " epochs of " + std::to_string(train->n) +
+                    " examples (was the training set or the seed changed?)");
+      }
+    }
   }
   const size_t bs = static_cast<size_t>(opt_.batch_size);
   const size_t steps = source != nullptr ? static_cast<size_t>(opt_.steps_per_epoch)
@@ -512,9 +540,7 @@ TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset
   for (int epoch = state.epochs_done + 1; epoch <= opt_.epochs && !state.stopped; ++epoch) {
     const auto t0 = clock::now();
     acc.reset(model_.head_count());
-    if (train != nullptr && opt_.shuffle) {  // Fisher-Yates from our own RNG
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle_rng.below(i)]);
-    }
+    if (train != nullptr && opt_.shuffle) shuffle_order(order, shuffle_rng);
     auto last_print = t0;
     size_t cursor = 0;
     for (size_t s = 0; s < steps; ++s) {
