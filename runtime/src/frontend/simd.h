@@ -233,15 +233,18 @@ inline void radix4_unit(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V* o) {
 // half-length spectrum Z (h points), with hw = e^{-2 pi i k / 2h} / 2:
 // X[k] = (Z[k] + conj Z[h-k]) / 2 - i e^{-2 pi i k / 2h} (Z[k] - conj Z[h-k]) / 2
 // (indices mod h). zk = Z[k], zj = Z[h-k].
+// The step from the sums sr + i si = Z[k] + Z[h-k] and differences
+// dr + i di = Z[k] - Z[h-k] (bins k and h - k share the sums).
 template <class V>
-inline void split_bins(V zkr, V zki, V zjr, V zji, V hwr, V hwi, V* xr, V* xi) {
+inline void split_from_sums(V sr, V si, V dr, V di, V hwr, V hwi, V* xr, V* xi) {
   const V half = Lane<V>::splat(0.5f);
-  const V sr = zkr + zjr;
-  const V si = zki + zji;
-  const V dr = zkr - zjr;
-  const V di = zki - zji;
   *xr = half * sr + hwr * si + hwi * dr;
   *xi = half * di + hwi * si - hwr * dr;
+}
+
+template <class V>
+inline void split_bins(V zkr, V zki, V zjr, V zji, V hwr, V hwi, V* xr, V* xi) {
+  split_from_sums<V>(zkr + zjr, zki + zji, zkr - zjr, zki - zji, hwr, hwi, xr, xi);
 }
 
 // ---------------------------------------------------------------------------
