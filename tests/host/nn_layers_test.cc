@@ -485,7 +485,7 @@ TEST(NnLayers, ConfigRoundTrip) {
       {{"type", "global_avg_pool2d"}}, {{"type", "flatten"}}, {{"type", "reshape"}, {"target_shape", {-1, 8}}},
       {{"type", "dropout"}, {"rate", 0.25}},
       {{"type", "activation"}, {"activation", "softmax"}, {"temperature", 0.5}},
-      {{"type", "activation"}, {"activation", "sigmoid"}},
+      {{"type", "activation"}, {"activation", "sigmoid"}, {"temperature", 1.0}},
       {{"type", "batch_norm"}, {"momentum", 0.9}, {"epsilon", 0.001}},
   };
   for (const json& c : cfgs) {
@@ -536,7 +536,7 @@ TEST(NnLayers, FactoryErrorsNameWhereKeyAndExpectation) {
   EXPECT_TRUE(has(e, "conv1d: unknown key 'filter' (valid keys: type, name, filters, kernel_size")) << e;
   e = err({{"type", "dense"}, {"units", 2}, {"activation", "relux"}});
   EXPECT_TRUE(has(e, "key 'activation'")) << e;
-  EXPECT_TRUE(has(e, "linear, relu, sigmoid, tanh, softmax")) << e;
+  EXPECT_TRUE(has(e, "one of \"linear\", \"relu\", \"sigmoid\", \"tanh\", \"softmax\"")) << e;
   e = err({{"type", "dense"}, {"units", 2}, {"use_bias", "yes"}});
   EXPECT_TRUE(has(e, "key 'use_bias' must be true or false")) << e;
   e = err({{"type", "conv1d"}, {"filters", 2}, {"kernel_size", 3}, {"padding", "causal"}});

@@ -8,11 +8,12 @@
 #include "earshot/deploy/codegen.h"
 #include "earshot/deploy/executor.h"
 #include "earshot/error.h"
+#include "codegen_ctx.h"
+#include "op_kind.h"
 
 namespace earshot::deploy {
-namespace {
 
-std::string f32(float v) {
+std::string cpp_float(float v) {
   char b[48];
   std::snprintf(b, sizeof b, "%.9gf", static_cast<double>(v));
   std::string s = b;
@@ -20,6 +21,45 @@ std::string f32(float v) {
   if (s == "inff") return "INFINITY";
   return s;
 }
+
+const char* cpp_name(rt::Padding p) { return p == rt::Padding::kSame ? "Padding::kSame" : "Padding::kValid"; }
+
+const char* cpp_name(rt::Activation a) {
+  switch (a) {
+    case rt::Activation::kNone: return "Activation::kNone";
+    case rt::Activation::kRelu: return "Activation::kRelu";
+    case rt::Activation::kReluN1To1: return "Activation::kReluN1To1";
+    case rt::Activation::kRelu6: return "Activation::kRelu6";
+    case rt::Activation::kTanh: return "Activation::kTanh";
+    case rt::Activation::kSignBit: return "Activation::kSignBit";
+  }
+  return "";
+}
+
+std::string Codegen::arena_ptr(int32_t t, bool is_const) const {
+  char b[128];
+  std::snprintf(b, sizeof b, "reinterpret_cast<%sint8_t*>(arena + %" PRId64 ")", is_const ? "const " : "", offset(t));
+  return b;
+}
+
+void Codegen::comment(size_t k) {
+  const Op& op = g.ops[k];
+  char b[512];
+  std::snprintf(b, sizeof b, "  // %zu: %s -> '%s'\n", k, op_name(op.kind), tensor(op.outputs[0]).name.c_str());
+  init += b;
+  run += b;
+}
+
+void Codegen::prepare_with_data(const std::string& params_type, const std::string& params_literal,
+                                const std::string& prepare, const std::string& op_name, const std::string& note) {
+  init += note.empty() ? "  {\n" : "  {  // " + note + "\n";
+  init += "    rt::" + params_type + " p" + params_literal + ";\n";
+  init += "    const size_t n = (rt::" + prepare + "_prepare_bytes(p) + 15) / 16 * 16;\n";
+  init += "    if (data + n > end) return rt::Status::kBufferTooSmall;\n";
+  init += "    EARSHOT_TRY(rt::" + prepare + "_prepare_s8(p, data, n, &" + op_name + "));\n    data += n;\n  }\n";
+}
+
+namespace {
 
 std::string ident(const std::string& s) {
   std::string r;
@@ -75,58 +115,6 @@ const char* enum_name(rt::NormMode k) {
   }
   return "";
 }
-const char* fused_name(Fused f) {
-  switch (f) {
-    case Fused::kNone: return "Activation::kNone";
-    case Fused::kRelu: return "Activation::kRelu";
-    case Fused::kReluN1To1: return "Activation::kReluN1To1";
-    case Fused::kRelu6: return "Activation::kRelu6";
-  }
-  return "";
-}
-const char* padding_name(rt::Padding p) { return p == rt::Padding::kSame ? "Padding::kSame" : "Padding::kValid"; }
-const char* activation_name(rt::Activation a) { return fused_name(static_cast<Fused>(static_cast<uint8_t>(a))); }
-
-// C++ initialisers of the runtime's parameter structs, field by field in
-// declaration order; the values come from the same functions the Executor
-// uses (executor.h), so host and device prepare identical ops.
-std::string literal(const rt::Conv2dParams& p, const std::string& scales) {
-  char b[512];
-  std::snprintf(b, sizeof b, "{%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %d, %s, %d, %s, %d}",
-                p.batches, p.in_h, p.in_w, p.in_c, p.out_c, p.filter_h, p.filter_w, p.stride_h, p.stride_w,
-                p.dilation_h, p.dilation_w, padding_name(p.padding), activation_name(p.activation),
-                f32(p.input_scale).c_str(), p.input_zero_point, scales.c_str(), p.filter_scale_count,
-                f32(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-std::string literal(const rt::FullyConnectedParams& p, const std::string& scales) {
-  char b[512];
-  std::snprintf(b, sizeof b, "{%d, %d, %d, rt::%s, %s, %d, %s, %d, %s, %d}", p.batches, p.in_depth, p.units,
-                activation_name(p.activation), f32(p.input_scale).c_str(), p.input_zero_point, scales.c_str(),
-                p.filter_scale_count, f32(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-std::string literal(const rt::Pool2dParams& p) {
-  char b[512];
-  std::snprintf(b, sizeof b, "{%d, %d, %d, %d, %d, %d, %d, %d, rt::%s, rt::%s, %s, %d, %s, %d}", p.batches, p.in_h,
-                p.in_w, p.channels, p.filter_h, p.filter_w, p.stride_h, p.stride_w, padding_name(p.padding),
-                activation_name(p.activation), f32(p.input_scale).c_str(), p.input_zero_point,
-                f32(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-std::string literal(const rt::SoftmaxParams& p) {
-  char b[256];
-  std::snprintf(b, sizeof b, "{%d, %d, %s, %s, %d, %s, %d}", p.rows, p.depth, f32(p.beta).c_str(),
-                f32(p.input_scale).c_str(), p.input_zero_point, f32(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-std::string literal(const rt::ReluParams& p) {  // also LOGISTIC and TANH
-  char b[256];
-  std::snprintf(b, sizeof b, "{%d, %s, %d, %s, %d}", p.size, f32(p.input_scale).c_str(), p.input_zero_point,
-                f32(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-
 }  // namespace
 
 GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
@@ -171,11 +159,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
   const ArenaPlan plan = plan_arena(g, &persistent);
   const Executor probe(g, "export --format cpp");  // prepares every op once: the device's init() cannot fail here
   const size_t activations = (plan.arena_bytes + 15) / 16 * 16;
-  size_t macs_full = 0, macs_hop = 0;
-  size_t tail_op_data = 0;
 
-  std::string cc, decl, init, run;
-  auto add = [](std::string& s, const std::string& t) { s += t; };
+  Codegen cg(g, plan, incremental, hop);
+  std::string cc;
   char b[512];
   // Constants: weights, biases, scales.
   for (size_t i = 0; i < g.tensors.size(); ++i) {
@@ -183,154 +169,36 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
     if (!t.is_constant()) continue;
     const std::string name = "t" + std::to_string(i);
     std::snprintf(b, sizeof b, "// %s %s\n", t.name.c_str(), dtype_name(t.type));
-    add(decl, b);
+    cg.decl += b;
     if (t.type == DType::kInt8) {
-      add(decl, "alignas(16) const int8_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
-                    array_body(reinterpret_cast<const int8_t*>(t.data.data()), t.elements(), 24) + "};\n");
+      cg.decl += "alignas(16) const int8_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
+                 array_body(reinterpret_cast<const int8_t*>(t.data.data()), t.elements(), 24) + "};\n";
     } else if (t.type == DType::kInt32) {
-      add(decl, "alignas(16) const int32_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
-                    array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n");
+      cg.decl += "alignas(16) const int32_t " + name + "[" + std::to_string(t.elements()) + "] = {" +
+                 array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n";
     } else {
-      throw Error("export --format cpp: float constants are not supported (quantize the model)");
+      throw Error(std::string("export --format cpp: ") + dtype_name(t.type) +
+                  " constants are not supported (quantize the model)");
     }
     if (t.type == DType::kInt8 && !t.scale.empty()) {
       std::string sc;
-      for (float s : t.scale) sc += f32(s) + ", ";
-      add(decl, "const float " + name + "_scale[" + std::to_string(t.scale.size()) + "] = {" + sc + "};\n");
+      for (float s : t.scale) sc += cpp_float(s) + ", ";
+      cg.decl += "const float " + name + "_scale[" + std::to_string(t.scale.size()) + "] = {" + sc + "};\n";
     }
   }
-  auto act_ptr = [&](int32_t t, bool is_const) {
-    std::snprintf(b, sizeof b, "reinterpret_cast<%sint8_t*>(arena + %" PRId64 ")", is_const ? "const " : "",
-                  plan.offset[static_cast<size_t>(t)]);
-    return std::string(b);
-  };
   for (size_t k = 0; k < g.ops.size(); ++k) {
-    const Op& op = g.ops[k];
-    const TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
-    const TensorInfo& y = g.tensors[static_cast<size_t>(op.outputs[0])];
-    const std::string o = "op" + std::to_string(k);
-    const std::string X = act_ptr(op.inputs[0], true), Y = act_ptr(op.outputs[0], false);
-    std::snprintf(b, sizeof b, "  // %zu: %s -> '%s'\n", k, op_name(op.kind), y.name.c_str());
-    add(init, b);
-    add(run, b);
-    switch (op.kind) {
-      case OpKind::kConv2D: {
-        const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
-        const std::string W = "t" + std::to_string(op.inputs[1]);
-        add(decl, "rt::Conv2dOp " + o + ";\n");
-        const rt::Conv2dParams cp = conv2d_params(g, op);
-        add(init, "  {\n    rt::Conv2dParams p" + literal(cp, W + "_scale") + ";\n");
-        std::snprintf(b, sizeof b,
-                      "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
-                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
-                      "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
-                      o.c_str());
-        add(init, b);
-        const std::string B = op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr");
-        const size_t per_out = static_cast<size_t>(w.shape[1]) * static_cast<size_t>(w.shape[2]) * static_cast<size_t>(w.shape[3]);
-        macs_full += y.elements() * per_out;
-        if (!incremental[k]) {
-          macs_hop += y.elements() * per_out;
-          add(run, "  EARSHOT_TRY(rt::conv2d_eval_s8(" + o + ", " + X + ", " + W + ", " + B + ", " + Y + "));\n");
-          break;
-        }
-        // The same convolution over the last hop + kw - 1 input columns: the last hop outputs.
-        const int32_t tail_in = hop + w.shape[2] - 1;
-        macs_hop += static_cast<size_t>(hop) * static_cast<size_t>(y.shape[3]) * per_out;
-        add(decl, "rt::Conv2dOp " + o + "_tail;\n");
-        rt::Conv2dParams tp = cp;  // the same convolution over hop + kw - 1 input columns
-        tp.in_w = tail_in;
-        std::snprintf(b, sizeof b,
-                      "  {  // incremental: the last %d output columns only\n"
-                      "    rt::Conv2dParams p%s;\n"
-                      "    const size_t n = (rt::conv2d_prepare_bytes(p) + 15) / 16 * 16;\n"
-                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
-                      "    EARSHOT_TRY(rt::conv2d_prepare_s8(p, data, n, &%s_tail));\n    data += n;\n  }\n",
-                      hop, literal(tp, W + "_scale").c_str(), o.c_str());
-        add(init, b);
-        tail_op_data += (8 * static_cast<size_t>(w.shape[0]) + 15) / 16 * 16 + 16;
-        const int64_t xo = plan.offset[static_cast<size_t>(op.inputs[0])], yo = plan.offset[static_cast<size_t>(op.outputs[0])];
-        const int64_t shift = static_cast<int64_t>(hop) * y.shape[3];
-        std::snprintf(b, sizeof b,
-                      "  if (warm) {  // shift the previous window's outputs, compute the %d new columns\n"
-                      "    memmove(arena + %" PRId64 ", arena + %" PRId64 ", %" PRId64 ");\n"
-                      "    EARSHOT_TRY(rt::conv2d_eval_s8(%s_tail, reinterpret_cast<const int8_t*>(arena + %" PRId64 "), %s, %s,\n"
-                      "                                   reinterpret_cast<int8_t*>(arena + %" PRId64 ")));\n"
-                      "  } else {\n"
-                      "    EARSHOT_TRY(rt::conv2d_eval_s8(%s, %s, %s, %s, %s));\n"
-                      "  }\n",
-                      hop, yo, yo + shift, static_cast<int64_t>(y.bytes()) - shift, o.c_str(),
-                      xo + static_cast<int64_t>(x.shape[2] - tail_in) * x.shape[3], W.c_str(), B.c_str(),
-                      yo + static_cast<int64_t>(y.bytes()) - shift, o.c_str(), X.c_str(), W.c_str(), B.c_str(), Y.c_str());
-        add(run, b);
-        break;
-      }
-      case OpKind::kFullyConnected: {
-        const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
-        const std::string W = "t" + std::to_string(op.inputs[1]);
-        add(decl, "rt::FullyConnectedOp " + o + ";\n");
-        std::snprintf(b, sizeof b,
-                      "  {\n    rt::FullyConnectedParams p%s;\n"
-                      "    const size_t n = (rt::fully_connected_prepare_bytes(p) + 15) / 16 * 16;\n"
-                      "    if (data + n > end) return rt::Status::kBufferTooSmall;\n"
-                      "    EARSHOT_TRY(rt::fully_connected_prepare_s8(p, data, n, &%s));\n    data += n;\n  }\n",
-                      literal(fully_connected_params(g, op), W + "_scale").c_str(), o.c_str());
-        add(init, b);
-        macs_full += y.elements() * static_cast<size_t>(w.shape[1]);
-        macs_hop += y.elements() * static_cast<size_t>(w.shape[1]);
-        add(run, "  EARSHOT_TRY(rt::fully_connected_eval_s8(" + o + ", " + X + ", " + W + ", " +
-                     (op.inputs[2] >= 0 ? "t" + std::to_string(op.inputs[2]) : std::string("nullptr")) + ", " + Y + "));\n");
-        break;
-      }
-      case OpKind::kMaxPool2D:
-      case OpKind::kAvgPool2D: {
-        add(decl, "rt::Pool2dOp " + o + ";\n");
-        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::pool2d_prepare_s8(%s, &%s));\n", literal(pool2d_params(g, op)).c_str(),
-                      o.c_str());
-        add(init, b);
-        add(run, std::string("  EARSHOT_TRY(rt::") + (op.kind == OpKind::kMaxPool2D ? "max" : "avg") + "_pool2d_eval_s8(" + o +
-                     ", " + X + ", " + Y + "));\n");
-        break;
-      }
-      case OpKind::kSoftmax: {
-        add(decl, "rt::SoftmaxOp " + o + ";\n");
-        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::softmax_prepare_s8(%s, &%s));\n", literal(softmax_params(g, op)).c_str(),
-                      o.c_str());
-        add(init, b);
-        add(run, "  EARSHOT_TRY(rt::softmax_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
-        break;
-      }
-      case OpKind::kLogistic:
-      case OpKind::kTanh:
-      case OpKind::kRelu:
-      case OpKind::kRelu6: {
-        const char* fn = op.kind == OpKind::kLogistic ? "logistic"
-                         : op.kind == OpKind::kTanh   ? "tanh"
-                         : op.kind == OpKind::kRelu   ? "relu"
-                                                      : "relu6";
-        const char* type = op.kind == OpKind::kLogistic ? "LogisticOp" : op.kind == OpKind::kTanh ? "TanhOp" : "ReluOp";
-        const char* eval = op.kind == OpKind::kRelu6 ? "relu" : fn;
-        add(decl, std::string("rt::") + type + " " + o + ";\n");
-        std::snprintf(b, sizeof b, "  EARSHOT_TRY(rt::%s_prepare_s8(%s, &%s));\n", fn,
-                      literal(elementwise_params(g, op)).c_str(), o.c_str());
-        add(init, b);
-        add(run, std::string("  EARSHOT_TRY(rt::") + eval + "_eval_s8(" + o + ", " + X + ", " + Y + "));\n");
-        break;
-      }
-      case OpKind::kReshape:
-        if (plan.offset[static_cast<size_t>(op.inputs[0])] != plan.offset[static_cast<size_t>(op.outputs[0])]) {
-          add(run, "  memmove(arena + " + std::to_string(plan.offset[static_cast<size_t>(op.outputs[0])]) + ", arena + " +
-                       std::to_string(plan.offset[static_cast<size_t>(op.inputs[0])]) + ", " + std::to_string(y.bytes()) +
-                       ");\n");
-        } else {
-          add(run, "  // shares its input's bytes: nothing to do\n");
-        }
-        break;
-      case OpKind::kQuantize:
-      case OpKind::kDequantize:
-        throw Error("export --format cpp: the int8 model must have int8 input and output (no QUANTIZE/DEQUANTIZE)");
+    const OpKindInfo& info = op_kind(g.ops[k].kind);
+    if (info.emit == nullptr) {
+      throw Error(std::string("export --format cpp: the int8 model must have int8 input and output (no ") + info.name +
+                  ")");
     }
+    cg.comment(k);
+    info.emit(cg, k);
   }
+  const std::string& decl = cg.decl;
+  const std::string& init = cg.init;
+  const std::string& run = cg.run;
+  const size_t macs_full = cg.macs_full, macs_hop = cg.macs_hop, tail_op_data = cg.tail_op_data;
   // Op data: the executor sizes it exactly as init() uses it, plus the tail ops.
   const size_t arena = activations + probe.op_data_bytes() + tail_op_data;
 
@@ -383,9 +251,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
   const rt::FrontendConfig& fc = recipe.frontend;
   if (recipe.normalize.mode == rt::NormMode::kPerBin) {
     cc += "const float kMeanPerBin[] = {";
-    for (float v : recipe.normalize.mean_per_bin) cc += f32(v) + ", ";
+    for (float v : recipe.normalize.mean_per_bin) cc += cpp_float(v) + ", ";
     cc += "};\nconst float kStdPerBin[] = {";
-    for (float v : recipe.normalize.std_per_bin) cc += f32(v) + ", ";
+    for (float v : recipe.normalize.std_per_bin) cc += cpp_float(v) + ", ";
     cc += "};\n";
   }
   cc += "}  // namespace\n\n";
@@ -397,7 +265,7 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
                 "extern const earshot::rt::CompiledModel earshot_model = {\n"
                 "    \"%s\", %zu, %zu, %zu, %s, %" PRId64 ", %s, %" PRId64 ", kArenaBytes, model_init, model_invoke};\n\n",
                 ident(recipe.name).c_str(), window_frames, in.elements() / window_frames, out.elements(),
-                f32(in.scale[0]).c_str(), in.zero_point[0], f32(out.scale[0]).c_str(), out.zero_point[0]);
+                cpp_float(in.scale[0]).c_str(), in.zero_point[0], cpp_float(out.scale[0]).c_str(), out.zero_point[0]);
   cc += b;
   cc += "earshot::rt::DetectorConfig earshot_detector_config() {\n  using namespace earshot::rt;\n  DetectorConfig c;\n";
   cc += "  FrontendConfig& f = c.frontend;\n";
@@ -407,24 +275,24 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vec
                 "  f.max_hz = %s;\n",
                 enum_name(fc.kind), fc.sample_rate, fc.frame_length, fc.frame_stride, fc.center ? "true" : "false",
                 enum_name(fc.window), fc.window_periodic ? "true" : "false", fc.subtract_mean ? "true" : "false",
-                f32(fc.power).c_str(), f32(fc.min_hz).c_str(), f32(fc.max_hz).c_str());
+                cpp_float(fc.power).c_str(), cpp_float(fc.min_hz).c_str(), cpp_float(fc.max_hz).c_str());
   cc += b;
   std::snprintf(b, sizeof b,
                 "  f.n_mels = %d;\n  f.fmin = %s;\n  f.fmax = %s;\n  f.mel_scale = %s;\n  f.mel_norm = %s;\n  f.n_mfcc = %d;\n"
                 "  f.cqt_fmin = %s;\n  f.cqt_bins = %d;\n  f.bins_per_octave = %d;\n  f.filter_scale = %s;\n",
-                fc.n_mels, f32(fc.fmin).c_str(), f32(fc.fmax).c_str(), enum_name(fc.mel_scale), enum_name(fc.mel_norm),
-                fc.n_mfcc, f32(fc.cqt_fmin).c_str(), fc.cqt_bins, fc.bins_per_octave, f32(fc.filter_scale).c_str());
+                fc.n_mels, cpp_float(fc.fmin).c_str(), cpp_float(fc.fmax).c_str(), enum_name(fc.mel_scale), enum_name(fc.mel_norm),
+                fc.n_mfcc, cpp_float(fc.cqt_fmin).c_str(), fc.cqt_bins, fc.bins_per_octave, cpp_float(fc.filter_scale).c_str());
   cc += b;
   std::snprintf(b, sizeof b, "  f.compression = %s;\n  f.amin = %s;\n  f.norm = %s;\n  f.mean = %s;\n  f.std = %s;\n",
-                enum_name(fc.compression), f32(fc.amin).c_str(), enum_name(recipe.normalize.mode),
-                f32(recipe.normalize.mean).c_str(), f32(recipe.normalize.std).c_str());
+                enum_name(fc.compression), cpp_float(fc.amin).c_str(), enum_name(recipe.normalize.mode),
+                cpp_float(recipe.normalize.mean).c_str(), cpp_float(recipe.normalize.std).c_str());
   cc += b;
   if (recipe.normalize.mode == rt::NormMode::kPerBin) cc += "  f.mean_per_bin = kMeanPerBin;\n  f.std_per_bin = kStdPerBin;\n";
   std::snprintf(b, sizeof b,
                 "  c.model = &earshot_model;\n  c.window_stride = %d;\n  c.event_class = -1;\n"
                 "  c.events.on_threshold = %s;\n  c.events.off_threshold = %s;\n  c.events.max_gap = %d;\n"
                 "  c.events.min_windows = %d;\n  return c;\n}\n",
-                recipe.windows.stride, f32(recipe.detect.on_threshold).c_str(), f32(recipe.detect.off_threshold).c_str(),
+                recipe.windows.stride, cpp_float(recipe.detect.on_threshold).c_str(), cpp_float(recipe.detect.off_threshold).c_str(),
                 recipe.detect.max_gap, recipe.detect.min_windows);
   cc += b;
   m.source = cc;

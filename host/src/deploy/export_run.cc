@@ -9,6 +9,7 @@
 #include "earshot/error.h"
 #include "earshot/fileio.h"
 #include "earshot/nn/rng.h"
+#include "op_kind.h"
 
 namespace earshot::deploy {
 namespace fs = std::filesystem;
@@ -100,11 +101,11 @@ Json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes) {
     const Op& op = g.ops[k];
     const TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
     const TensorInfo& y = g.tensors[static_cast<size_t>(op.outputs[0])];
-    size_t macs = 0, weights = 0;
-    if (op.kind == OpKind::kConv2D || op.kind == OpKind::kFullyConnected) {
-      const TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
-      macs = y.elements() * (w.elements() / static_cast<size_t>(w.shape[0]));
-      weights = w.bytes() + (op.inputs[2] >= 0 ? g.tensors[static_cast<size_t>(op.inputs[2])].bytes() : 0);
+    const OpKindInfo& info = op_kind(op.kind);
+    const size_t macs = info.macs != nullptr ? info.macs(g, op) : 0;
+    size_t weights = 0;  // constant operands: weights, biases
+    for (int32_t t : op.inputs) {
+      if (t >= 0 && g.tensors[static_cast<size_t>(t)].is_constant()) weights += g.tensors[static_cast<size_t>(t)].bytes();
     }
     // Bytes of every activation alive while this op runs (the plan's footprint at this step).
     size_t live = 0;

@@ -7,6 +7,7 @@
 #include "earshot/deploy/convert.h"
 #include "earshot/deploy/executor.h"
 #include "earshot/error.h"
+#include "op_kind.h"
 
 namespace earshot::deploy {
 
@@ -38,7 +39,9 @@ Ranges calibrate(const Graph& float_graph, size_t count, const std::function<voi
   for (size_t i = 0; i < count; ++i) {
     example(i, static_cast<float*>(ex.input(0)));
     for (int32_t in : float_graph.inputs) observe(in);
-    ex.invoke([&](size_t k) { observe(float_graph.ops[k].outputs[0]); });
+    ex.invoke([&](size_t k) {
+      for (int32_t o : float_graph.ops[k].outputs) observe(o);
+    });
   }
   r.examples = count;
   for (size_t t = 0; t < n; ++t) {
@@ -51,17 +54,39 @@ Ranges calibrate(const Graph& float_graph, size_t count, const std::function<voi
 
 namespace {
 
-void set_quant(TensorInfo& t, float scale, int32_t zp) {
-  t.type = DType::kInt8;
+void set_quant(TensorInfo& t, float scale, int32_t zp, DType type = DType::kInt8) {
+  t.type = type;
   t.scale = {scale};
   t.zero_point = {zp};
   t.quantized_dimension = 0;
 }
 
-// Symmetric int8 weights: per slice along dimension 0 (channels) or one scale.
-void quantize_weights(TensorInfo& w, bool per_channel) {
+}  // namespace
+
+void QuantizeStep::from_range(int32_t t, DType type) {
+  const float lo = r_.min[static_cast<size_t>(t)], hi = r_.max[static_cast<size_t>(t)];
+  if (type == DType::kInt16) {  // symmetric, zero point 0
+    const double m = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    set_quant(tensor(t), static_cast<float>(m > 0.0 ? m / 32767.0 : 1.0 / 32767.0), 0, type);
+    return;
+  }
+  float s;
+  int32_t zp;
+  choose_quant_params(lo, hi, &s, &zp);
+  set_quant(tensor(t), s, zp);
+}
+
+void QuantizeStep::same_as(int32_t t, int32_t like) {
+  const TensorInfo& x = tensor(like);
+  set_quant(tensor(t), x.scale[0], static_cast<int32_t>(x.zero_point[0]), x.type);
+}
+
+void QuantizeStep::fixed(int32_t t, float scale, int32_t zero_point, DType type) { set_quant(tensor(t), scale, zero_point, type); }
+
+void QuantizeStep::weights_per_channel(int32_t t) {
+  TensorInfo& w = tensor(t);
   const float* f = reinterpret_cast<const float*>(w.data.data());
-  const size_t slices = per_channel ? static_cast<size_t>(w.shape[0]) : 1;
+  const size_t slices = static_cast<size_t>(w.shape[0]);
   const size_t per = w.elements() / slices;
   std::vector<uint8_t> q(w.elements());
   w.scale.assign(slices, 0.0f);
@@ -81,8 +106,8 @@ void quantize_weights(TensorInfo& w, bool per_channel) {
   w.quantized_dimension = 0;
 }
 
-// int32 bias with scale input_scale * weight_scale (per channel when the weights are).
-void quantize_bias(TensorInfo& b, float input_scale, const std::vector<float>& weight_scales) {
+void QuantizeStep::bias(int32_t t, float input_scale, const std::vector<float>& weight_scales) {
+  TensorInfo& b = tensor(t);
   const float* f = reinterpret_cast<const float*>(b.data.data());
   const size_t n = b.elements();
   std::vector<int32_t> q(n);
@@ -100,52 +125,18 @@ void quantize_bias(TensorInfo& b, float input_scale, const std::vector<float>& w
   b.quantized_dimension = 0;
 }
 
-}  // namespace
-
 Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& options) {
   if (fg.quantized()) throw Error("quantize: the graph is already quantized");
   if (ranges.min.size() != fg.tensors.size()) throw Error("quantize: the ranges belong to another graph");
   Graph g = fg;
-  auto from_range = [&](int32_t t) {
-    float s;
-    int32_t zp;
-    choose_quant_params(ranges.min[static_cast<size_t>(t)], ranges.max[static_cast<size_t>(t)], &s, &zp);
-    set_quant(g.tensors[static_cast<size_t>(t)], s, zp);
-  };
-  for (int32_t in : g.inputs) from_range(in);
-  for (Op& op : g.ops) {
-    TensorInfo& x = g.tensors[static_cast<size_t>(op.inputs[0])];
-    const int32_t y = op.outputs[0];
-    TensorInfo& yt = g.tensors[static_cast<size_t>(y)];
-    switch (op.kind) {
-      case OpKind::kConv2D:
-      case OpKind::kFullyConnected: {
-        TensorInfo& w = g.tensors[static_cast<size_t>(op.inputs[1])];
-        quantize_weights(w, /*per_channel=*/true);
-        if (op.inputs[2] >= 0) quantize_bias(g.tensors[static_cast<size_t>(op.inputs[2])], x.scale[0], w.scale);
-        from_range(y);
-        break;
-      }
-      case OpKind::kMaxPool2D:
-      case OpKind::kAvgPool2D:
-      case OpKind::kReshape:
-        set_quant(yt, x.scale[0], static_cast<int32_t>(x.zero_point[0]));
-        break;
-      case OpKind::kSoftmax:
-      case OpKind::kLogistic:
-        set_quant(yt, 1.0f / 256.0f, -128);
-        break;
-      case OpKind::kTanh:
-        set_quant(yt, 1.0f / 128.0f, 0);
-        break;
-      case OpKind::kRelu:
-      case OpKind::kRelu6:
-        from_range(y);
-        break;
-      case OpKind::kQuantize:
-      case OpKind::kDequantize:
-        throw Error("quantize: the float graph already has QUANTIZE/DEQUANTIZE ops");
+  QuantizeStep q(g, ranges);
+  for (int32_t in : g.inputs) q.from_range(in);
+  for (const Op& op : g.ops) {
+    const OpKindInfo& info = op_kind(op.kind);
+    if (info.quantize == nullptr) {
+      throw Error(std::string("quantize: the float graph has a ") + info.name + " op, which has no quantization rule");
     }
+    info.quantize(q, op);
   }
 
   if (options.io == IoType::kFloat32) {
@@ -153,17 +144,17 @@ Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& opt
     std::vector<Op> ops;
     for (int32_t& in : g.inputs) {
       TensorInfo f = g.tensors[static_cast<size_t>(in)];
-      const int32_t q = in;
+      const int32_t qt = in;
       f.type = DType::kFloat32;
       f.scale.clear();
       f.zero_point.clear();
-      g.tensors[static_cast<size_t>(q)].name += "/int8";
+      g.tensors[static_cast<size_t>(qt)].name += "/int8";
       g.tensors.push_back(f);
       in = static_cast<int32_t>(g.tensors.size() - 1);
       Op op;
       op.kind = OpKind::kQuantize;
       op.inputs = {in};
-      op.outputs = {q};
+      op.outputs = {qt};
       ops.push_back(op);
     }
     ops.insert(ops.end(), g.ops.begin(), g.ops.end());

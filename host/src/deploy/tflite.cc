@@ -7,83 +7,38 @@
 
 #include "earshot/error.h"
 #include "earshot/fileio.h"
-#include "tflite_generated.h"  // flatc output of host/schema/tflite.fbs
+#include "op_kind.h"
 
 namespace earshot::deploy {
-namespace fb = earshot::tflite;
-
 namespace {
 
-fb::BuiltinOperator builtin(OpKind k) {
-  switch (k) {
-    case OpKind::kConv2D: return fb::BuiltinOperator_CONV_2D;
-    case OpKind::kFullyConnected: return fb::BuiltinOperator_FULLY_CONNECTED;
-    case OpKind::kMaxPool2D: return fb::BuiltinOperator_MAX_POOL_2D;
-    case OpKind::kAvgPool2D: return fb::BuiltinOperator_AVERAGE_POOL_2D;
-    case OpKind::kReshape: return fb::BuiltinOperator_RESHAPE;
-    case OpKind::kSoftmax: return fb::BuiltinOperator_SOFTMAX;
-    case OpKind::kLogistic: return fb::BuiltinOperator_LOGISTIC;
-    case OpKind::kTanh: return fb::BuiltinOperator_TANH;
-    case OpKind::kRelu: return fb::BuiltinOperator_RELU;
-    case OpKind::kRelu6: return fb::BuiltinOperator_RELU6;
-    case OpKind::kQuantize: return fb::BuiltinOperator_QUANTIZE;
-    case OpKind::kDequantize: return fb::BuiltinOperator_DEQUANTIZE;
+fb::TensorType tensor_type(DType t) {
+  switch (t) {
+    case DType::kFloat32: return fb::TensorType_FLOAT32;
+    case DType::kInt8: return fb::TensorType_INT8;
+    case DType::kInt16: return fb::TensorType_INT16;
+    case DType::kInt32: return fb::TensorType_INT32;
+    case DType::kInt64: return fb::TensorType_INT64;
   }
-  return fb::BuiltinOperator_ADD;
+  return fb::TensorType_FLOAT32;
 }
 
-bool from_builtin(int32_t code, OpKind* k) {
-  static const std::pair<int32_t, OpKind> table[] = {
-      {fb::BuiltinOperator_CONV_2D, OpKind::kConv2D},
-      {fb::BuiltinOperator_FULLY_CONNECTED, OpKind::kFullyConnected},
-      {fb::BuiltinOperator_MAX_POOL_2D, OpKind::kMaxPool2D},
-      {fb::BuiltinOperator_AVERAGE_POOL_2D, OpKind::kAvgPool2D},
-      {fb::BuiltinOperator_RESHAPE, OpKind::kReshape},
-      {fb::BuiltinOperator_SOFTMAX, OpKind::kSoftmax},
-      {fb::BuiltinOperator_LOGISTIC, OpKind::kLogistic},
-      {fb::BuiltinOperator_TANH, OpKind::kTanh},
-      {fb::BuiltinOperator_RELU, OpKind::kRelu},
-      {fb::BuiltinOperator_RELU6, OpKind::kRelu6},
-      {fb::BuiltinOperator_QUANTIZE, OpKind::kQuantize},
-      {fb::BuiltinOperator_DEQUANTIZE, OpKind::kDequantize},
-  };
-  for (const auto& [c, kind] : table) {
-    if (c == code) {
-      *k = kind;
+bool from_tensor_type(fb::TensorType t, DType* out) {
+  for (DType d : {DType::kFloat32, DType::kInt8, DType::kInt16, DType::kInt32, DType::kInt64}) {
+    if (tensor_type(d) == t) {
+      *out = d;
       return true;
     }
   }
   return false;
 }
 
-// Operator versions as TensorFlow's converter sets them for these types.
-int32_t op_version(OpKind k, bool int8) {
-  if (!int8) return 1;
-  switch (k) {
-    case OpKind::kConv2D: return 3;
-    case OpKind::kFullyConnected: return 4;
-    case OpKind::kReshape: return 1;
-    default: return 2;
+const OpKindInfo* from_builtin(int32_t code) {
+  for (size_t i = 0; i < kOpKindCount; ++i) {
+    const OpKindInfo& k = op_kind(static_cast<OpKind>(i));
+    if (k.builtin == code) return &k;
   }
-}
-
-fb::TensorType tensor_type(DType t) {
-  switch (t) {
-    case DType::kFloat32: return fb::TensorType_FLOAT32;
-    case DType::kInt8: return fb::TensorType_INT8;
-    case DType::kInt32: return fb::TensorType_INT32;
-  }
-  return fb::TensorType_FLOAT32;
-}
-
-fb::ActivationFunctionType fused_type(Fused f) {
-  switch (f) {
-    case Fused::kNone: return fb::ActivationFunctionType_NONE;
-    case Fused::kRelu: return fb::ActivationFunctionType_RELU;
-    case Fused::kReluN1To1: return fb::ActivationFunctionType_RELU_N1_TO_1;
-    case Fused::kRelu6: return fb::ActivationFunctionType_RELU6;
-  }
-  return fb::ActivationFunctionType_NONE;
+  return nullptr;
 }
 
 }  // namespace
@@ -116,53 +71,27 @@ std::vector<uint8_t> write_tflite(const Graph& g) {
     tensors.push_back(fb::CreateTensorDirect(fbb, &t.shape, tensor_type(t.type), buffer_of[i], t.name.c_str(), q));
   }
 
-  std::vector<std::pair<OpKind, bool>> codes;  // in order of first use
+  std::vector<std::pair<OpKind, int32_t>> codes;  // (kind, version) in order of first use
   std::vector<flatbuffers::Offset<fb::Operator>> ops;
   for (const Op& op : g.ops) {
-    const bool int8 = g.tensors[static_cast<size_t>(op.outputs[0])].type == DType::kInt8 ||
-                      op.kind == OpKind::kDequantize;
-    std::pair<OpKind, bool> key{op.kind, int8};
+    const OpKindInfo& info = op_kind(op.kind);
+    const std::pair<OpKind, int32_t> key{op.kind, info.version(g, op)};
     uint32_t code = 0;
     while (code < codes.size() && codes[code] != key) ++code;
     if (code == codes.size()) codes.push_back(key);
-
     fb::BuiltinOptions type = fb::BuiltinOptions_NONE;
     flatbuffers::Offset<void> options = 0;
-    const auto padding = op.padding == Padding::kSame ? fb::Padding_SAME : fb::Padding_VALID;
-    switch (op.kind) {
-      case OpKind::kConv2D:
-        type = fb::BuiltinOptions_Conv2DOptions;
-        options = fb::CreateConv2DOptions(fbb, padding, op.stride_w, op.stride_h, fused_type(op.fused), op.dilation_w,
-                                          op.dilation_h).Union();
-        break;
-      case OpKind::kFullyConnected:
-        type = fb::BuiltinOptions_FullyConnectedOptions;
-        options = fb::CreateFullyConnectedOptions(fbb, fused_type(op.fused)).Union();
-        break;
-      case OpKind::kMaxPool2D:
-      case OpKind::kAvgPool2D:
-        type = fb::BuiltinOptions_Pool2DOptions;
-        options = fb::CreatePool2DOptions(fbb, padding, op.stride_w, op.stride_h, op.filter_w, op.filter_h,
-                                          fused_type(op.fused)).Union();
-        break;
-      case OpKind::kSoftmax:
-        type = fb::BuiltinOptions_SoftmaxOptions;
-        options = fb::CreateSoftmaxOptions(fbb, op.beta).Union();
-        break;
-      case OpKind::kReshape:
-        type = fb::BuiltinOptions_ReshapeOptions;
-        options = fb::CreateReshapeOptionsDirect(fbb, &g.tensors[static_cast<size_t>(op.outputs[0])].shape).Union();
-        break;
-      default:
-        break;
+    if (info.write_options != nullptr) {
+      type = info.options_type;
+      options = info.write_options(fbb, g, op);
     }
     ops.push_back(fb::CreateOperatorDirect(fbb, code, &op.inputs, &op.outputs, type, options));
   }
 
   std::vector<flatbuffers::Offset<fb::OperatorCode>> opcodes;
-  for (const auto& [kind, int8] : codes) {
-    const int32_t b = builtin(kind);
-    opcodes.push_back(fb::CreateOperatorCode(fbb, static_cast<int8_t>(b < 127 ? b : 127), 0, op_version(kind, int8),
+  for (const auto& [kind, version] : codes) {
+    const int32_t b = op_kind(kind).builtin;
+    opcodes.push_back(fb::CreateOperatorCode(fbb, static_cast<int8_t>(b < 127 ? b : 127), 0, version,
                                              static_cast<fb::BuiltinOperator>(b)));
   }
   auto subgraph = fb::CreateSubGraphDirect(fbb, &tensors, &g.inputs, &g.outputs, &ops, "main");
@@ -200,11 +129,8 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
     if (ft->name()) t.name = ft->name()->str();
     if (ft->shape() == nullptr) fail(tname + " has no shape");
     t.shape.assign(ft->shape()->begin(), ft->shape()->end());
-    switch (ft->type()) {
-      case fb::TensorType_FLOAT32: t.type = DType::kFloat32; break;
-      case fb::TensorType_INT8: t.type = DType::kInt8; break;
-      case fb::TensorType_INT32: t.type = DType::kInt32; break;
-      default: fail(tname + " has type " + std::to_string(ft->type()) + " (float32, int8 and int32 are supported)");
+    if (!from_tensor_type(ft->type(), &t.type)) {
+      fail(tname + " has type " + std::to_string(ft->type()) + " (float32, int8, int16, int32 and int64 are supported)");
     }
     if (ft->buffer() >= m->buffers()->size()) {
       fail(tname + " refers to buffer " + std::to_string(ft->buffer()) + " of " + std::to_string(m->buffers()->size()));
@@ -233,73 +159,16 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
     if (codes == nullptr || fo->opcode_index() >= codes->size()) fail(oname + " has an operator code index out of range");
     const fb::OperatorCode* code = codes->Get(fo->opcode_index());
     const int32_t builtin_code = std::max<int32_t>(code->deprecated_builtin_code(), code->builtin_code());
+    const OpKindInfo* info = from_builtin(builtin_code);
+    if (info == nullptr) fail(oname + " uses builtin operator " + std::to_string(builtin_code) + ", which earshot does not run");
     Op op;
-    if (!from_builtin(builtin_code, &op.kind)) {
-      fail(oname + " uses builtin operator " + std::to_string(builtin_code) + ", which earshot does not run");
-    }
+    op.kind = info->kind;
     if (fo->inputs() == nullptr || fo->outputs() == nullptr) fail(oname + " lacks inputs or outputs");
     op.inputs.assign(fo->inputs()->begin(), fo->inputs()->end());
     op.outputs.assign(fo->outputs()->begin(), fo->outputs()->end());
-    auto need = [&](const void* options) {
-      if (options == nullptr) fail(oname + " (" + op_name(op.kind) + ") lacks its options table");
-    };
-    auto fused = [&](fb::ActivationFunctionType a) {
-      switch (a) {
-        case fb::ActivationFunctionType_NONE: return Fused::kNone;
-        case fb::ActivationFunctionType_RELU: return Fused::kRelu;
-        case fb::ActivationFunctionType_RELU_N1_TO_1: return Fused::kReluN1To1;
-        case fb::ActivationFunctionType_RELU6: return Fused::kRelu6;
-        default: fail(oname + " has an unsupported fused activation " + std::to_string(a));
-      }
-      return Fused::kNone;
-    };
-    auto padding = [&](fb::Padding p) {
-      if (p != fb::Padding_SAME && p != fb::Padding_VALID) fail(oname + " has padding " + std::to_string(p));
-      return p == fb::Padding_SAME ? Padding::kSame : Padding::kValid;
-    };
-    switch (op.kind) {
-      case OpKind::kConv2D: {
-        const auto* o = fo->builtin_options_as_Conv2DOptions();
-        need(o);
-        op.padding = padding(o->padding());
-        op.stride_w = o->stride_w();
-        op.stride_h = o->stride_h();
-        op.dilation_w = o->dilation_w_factor();
-        op.dilation_h = o->dilation_h_factor();
-        op.fused = fused(o->fused_activation_function());
-        break;
-      }
-      case OpKind::kFullyConnected: {
-        const auto* o = fo->builtin_options_as_FullyConnectedOptions();
-        need(o);
-        if (o->weights_format() != fb::FullyConnectedOptionsWeightsFormat_DEFAULT) fail(oname + " has shuffled weights");
-        if (o->keep_num_dims()) fail(oname + " uses keep_num_dims, which earshot does not support");
-        op.fused = fused(o->fused_activation_function());
-        break;
-      }
-      case OpKind::kMaxPool2D:
-      case OpKind::kAvgPool2D: {
-        const auto* o = fo->builtin_options_as_Pool2DOptions();
-        need(o);
-        op.padding = padding(o->padding());
-        op.stride_w = o->stride_w();
-        op.stride_h = o->stride_h();
-        op.filter_w = o->filter_width();
-        op.filter_h = o->filter_height();
-        op.fused = fused(o->fused_activation_function());
-        break;
-      }
-      case OpKind::kSoftmax: {
-        const auto* o = fo->builtin_options_as_SoftmaxOptions();
-        need(o);
-        op.beta = o->beta();
-        break;
-      }
-      default:
-        break;
+    if (info->read_options != nullptr) {
+      if (const std::string e = info->read_options(*fo, op); !e.empty()) fail(oname + " (" + info->name + ") " + e);
     }
-    // Reshape may carry a second (shape) input; the output tensor's shape rules.
-    if (op.kind == OpKind::kReshape && op.inputs.size() == 2) op.inputs.resize(1);
     g.ops.push_back(std::move(op));
   }
   for (int32_t out : g.outputs) {

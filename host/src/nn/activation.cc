@@ -39,6 +39,15 @@ const char* activation_name(Activation a) {
   return "?";
 }
 
+const std::vector<std::string>& activation_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (Activation a : kAll) v.emplace_back(activation_name(a));
+    return v;
+  }();
+  return names;
+}
+
 Activation activation_from_name(const std::string& name) {
   std::string valid;
   for (Activation a : kAll) {

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <string>
 
+#include "earshot/deploy/lowering.h"
 #include "earshot/error.h"
+#include "earshot/nn/kinds.h"
 #include "earshot/nn/layer.h"
 #include "kernels.h"
 
@@ -91,5 +93,24 @@ void column_sums(const T* dz, size_t rows, size_t cols, T* db, bool accumulate) 
 }
 
 [[noreturn]] inline void build_error(const std::string& who, const std::string& msg) { throw Error(who + ": " + msg); }
+
+// Parameters several kinds share, described once.
+inline ParamDesc activation_param() {
+  return ParamDesc::choice("activation", activation_names(), "Activation applied to the output (null: linear)")
+      .def("linear")
+      .or_null();
+}
+inline ParamDesc use_bias_param() { return ParamDesc::boolean("use_bias", "Add a learned bias per output").def(true); }
+inline ParamDesc padding_param() {
+  return ParamDesc::choice("padding", {"valid", "same"}, "\"valid\": no padding; \"same\": zeros so that out = ceil(in / stride)")
+      .def("valid");
+}
+
+// A pooling or convolution input as the [1, H, W, C] tensor TFLite's 2-D ops
+// take: Conv1D and 1-D pools run over [1, 1, T, C].
+inline std::vector<int32_t> plane_shape(int rank, const std::vector<int32_t>& keras) {
+  return rank == 1 ? std::vector<int32_t>{1, 1, keras[0], keras[1]}
+                   : std::vector<int32_t>{1, keras[0], keras[1], keras[2]};
+}
 
 }  // namespace earshot::nn::detail

@@ -27,52 +27,64 @@
 // allocates nothing (Eigen's GEMM packs its blocks on the stack below
 // EIGEN_STACK_ALLOCATION_LIMIT, 128 KiB by default).
 #include <algorithm>
+#include <climits>
 #include <type_traits>
 #include <utility>
 
 #include "earshot/nn/layers.h"
+#include "earshot/rt/ops/conv2d.h"
 #include "layers_common.h"
 
 namespace earshot::nn {
 
 Padding padding_from_name(const std::string& name) {
-  if (name == "valid") return Padding::kValid;
-  if (name == "same") return Padding::kSame;
+  if (name == rt::padding_name(Padding::kValid)) return Padding::kValid;
+  if (name == rt::padding_name(Padding::kSame)) return Padding::kSame;
   throw Error("unknown padding '" + name + "' (valid: valid, same)");
-}
-
-const char* padding_name(Padding p) {
-  switch (p) {
-    case Padding::kValid: return "valid";
-    case Padding::kSame: return "same";
-  }
-  return "?";
 }
 
 Axis conv_axis(size_t in, size_t k, size_t stride, Padding p) {
   Axis a;
-  if (stride == 0 || k == 0) return a;
-  if (p == Padding::kValid) {
-    if (in >= k) a.out = (in - k) / stride + 1;
-    return a;
+  int32_t out = 0, pad = 0, offset = 0;
+  const auto i32 = [](size_t v) { return static_cast<int32_t>(std::min<size_t>(v, INT32_MAX)); };
+  if (!rt::ok(rt::compute_out_size(p, i32(in), i32(k), i32(stride), 1, &out))) return a;  // empty output
+  a.out = static_cast<size_t>(out);
+  if (p == Padding::kSame && rt::ok(rt::compute_padding(i32(stride), 1, i32(in), i32(k), out, &pad, &offset))) {
+    a.pad_before = static_cast<size_t>(pad);
   }
-  a.out = (in + stride - 1) / stride;
-  if (a.out == 0) return a;
-  const size_t need = (a.out - 1) * stride + k;
-  a.pad_before = need > in ? (need - in) / 2 : 0;
   return a;
 }
 
 template <typename T>
-ConvBase<T>::ConvBase(int rank, size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides,
-                      Padding padding, Activation activation, bool use_bias)
-    : rank_(rank), filters_(filters), k_(kernel_size), s_(strides), padding_(padding), act_(activation),
-      use_bias_(use_bias) {
-  const char* t = rank == 1 ? "Conv1D" : "Conv2D";
-  if (filters == 0) throw Error(std::string(t) + ": filters must be positive");
-  if (k_[0] == 0 || k_[1] == 0) throw Error(std::string(t) + ": kernel_size must be positive");
-  if (s_[0] == 0 || s_[1] == 0) throw Error(std::string(t) + ": strides must be positive");
-}
+ConvBase<T>::ConvBase(const LayerArgs& args)
+    : Layer<T>(args),
+      rank_(args.kind->rank),
+      filters_(args.params.count("filters")),
+      k_(args.params.sizes("kernel_size")),
+      s_(args.params.sizes("strides")),
+      padding_(padding_from_name(args.params.choice("padding"))),
+      act_(activation_from_name(args.params.choice("activation"))),
+      use_bias_(args.params.flag("use_bias")) {}
+
+template <typename T>
+Conv1D<T>::Conv1D(size_t filters, size_t kernel_size, size_t strides, Padding padding, Activation activation,
+                  bool use_bias)
+    : Conv1D(layer_args("conv1d", {{"filters", filters},
+                                   {"kernel_size", kernel_size},
+                                   {"strides", strides},
+                                   {"padding", rt::padding_name(padding)},
+                                   {"activation", activation_name(activation)},
+                                   {"use_bias", use_bias}})) {}
+
+template <typename T>
+Conv2D<T>::Conv2D(size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides, Padding padding,
+                  Activation activation, bool use_bias)
+    : Conv2D(layer_args("conv2d", {{"filters", filters},
+                                   {"kernel_size", kernel_size},
+                                   {"strides", strides},
+                                   {"padding", rt::padding_name(padding)},
+                                   {"activation", activation_name(activation)},
+                                   {"use_bias", use_bias}})) {}
 
 template <typename T>
 Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
@@ -90,7 +102,7 @@ Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
   if (ah.out == 0 || aw.out == 0) {
     detail::build_error(who, "kernel " + shape_str(rank_ == 1 ? Shape{k_[0]} : Shape{k_[0], k_[1]}) +
                                  " does not fit input " + shape_str(input) + " with padding '" +
-                                 padding_name(padding_) + "'");
+                                 rt::padding_name(padding_) + "'");
   }
   ho_ = ah.out, wo_ = aw.out, pad_h_ = ah.pad_before, pad_w_ = aw.pad_before;
 
@@ -444,25 +456,97 @@ std::vector<Param<T>*> ConvBase<T>::params() {
 }
 
 template <typename T>
-nlohmann::json ConvBase<T>::config() const {
-  nlohmann::json j = {{"type", rank_ == 1 ? "conv1d" : "conv2d"}, {"filters", filters_}};
-  if (rank_ == 1) {
-    j["kernel_size"] = k_[0];
-    j["strides"] = s_[0];
-  } else {
-    j["kernel_size"] = {k_[0], k_[1]};
-    j["strides"] = {s_[0], s_[1]};
-  }
-  j["padding"] = padding_name(padding_);
-  j["activation"] = activation_name(act_);
-  j["use_bias"] = use_bias_;
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
+size_t ConvBase<T>::macs() const {
+  return rt::conv2d_macs(ho_ * wo_ * filters_, k_[0], k_[1], cin_);
 }
 
-template <typename T>
-size_t ConvBase<T>::macs() const {
-  return ho_ * wo_ * k_[0] * k_[1] * cin_ * filters_;
+namespace {
+
+// CONV_2D over [1, H, W, Cin] (Conv1D over [1, 1, T, Cin]), filters in
+// TFLite's [Cout, Kh, Kw, Cin]; a relu is fused, batch normalisation folds in.
+void lower_conv(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
+  const auto& c = static_cast<const ConvBase<float>&>(layer);
+  const int rank = c.rank();
+  const auto& k = g.param(layer, "kernel").value;  // Conv1D [k, Cin, Cout], Conv2D [kh, kw, Cin, Cout]
+  const int32_t kh = rank == 1 ? 1 : static_cast<int32_t>(k.shape[0]);
+  const int32_t kw = static_cast<int32_t>(rank == 1 ? k.shape[0] : k.shape[1]);
+  const int32_t cin = static_cast<int32_t>(k.shape[k.shape.size() - 2]);
+  const int32_t cout = static_cast<int32_t>(k.shape.back());
+  const int32_t x = g.reshaped(v, detail::plane_shape(rank, v.keras), layer.name + "/input");
+
+  std::vector<float> filter(k.size());  // [Cout, kh, kw, Cin]
+  const size_t taps = static_cast<size_t>(kh) * static_cast<size_t>(kw);
+  for (size_t t = 0; t < taps; ++t) {
+    for (int32_t ci = 0; ci < cin; ++ci) {
+      for (int32_t co = 0; co < cout; ++co) {
+        filter[(static_cast<size_t>(co) * taps + t) * static_cast<size_t>(cin) + static_cast<size_t>(ci)] =
+            k.data[(t * static_cast<size_t>(cin) + static_cast<size_t>(ci)) * static_cast<size_t>(cout) +
+                   static_cast<size_t>(co)];
+      }
+    }
+  }
+  deploy::Op op;
+  op.kind = deploy::OpKind::kConv2D;
+  op.padding = c.padding();
+  const auto s = c.strides();
+  op.stride_h = rank == 1 ? 1 : static_cast<int32_t>(s[0]);
+  op.stride_w = static_cast<int32_t>(rank == 1 ? s[0] : s[1]);
+  const int32_t w = g.add_constant(layer.name + "/filter", {cout, kh, kw, cin}, filter);
+  const int32_t b = g.bias_tensor(layer, c.use_bias(), static_cast<size_t>(cout));
+  op.inputs = {x, w, b};
+  const std::vector<int32_t>& xs = g.tensor(x).shape;
+  const int32_t ho = deploy::conv_out_size(xs[1], kh, op.stride_h, 1, op.padding);
+  const int32_t wo = deploy::conv_out_size(xs[2], kw, op.stride_w, 1, op.padding);
+  deploy::Value out;
+  out.tensor = g.add_op(op, layer.name, {1, ho, wo, cout}, /*fusable=*/true);
+  out.keras = rank == 1 ? std::vector<int32_t>{wo, cout} : std::vector<int32_t>{ho, wo, cout};
+  g.activate(c.activation(), out, layer.name);
+  v = out;
+}
+
+ParamList conv_params(int rank) {
+  const char* k = rank == 1 ? "Kernel length" : "Kernel (height, width); one integer for both";
+  const char* s = rank == 1 ? "Step between windows" : "Steps (vertical, horizontal); one integer for both";
+  return {ParamDesc::count("filters", "Output channels"),
+          ParamDesc::sizes("kernel_size", rank, k),
+          ParamDesc::sizes("strides", rank, s).def(rank == 1 ? nlohmann::json(1) : nlohmann::json({1, 1})),
+          detail::padding_param(),
+          detail::activation_param(),
+          detail::use_bias_param()};
+}
+
+}  // namespace
+
+const LayerKind& conv1d_kind() {
+  static const LayerKind k{
+      .name = "conv1d",
+      .keras = "Conv1D",
+      .doc = "Convolution along time: [steps, channels] -> [steps', filters]; kernel [k, Cin, Cout], Glorot "
+             "uniform. Exported as RESHAPE + CONV_2D over [1, 1, T, C].",
+      .params = conv_params(1),
+      .make_float = &make_kind<Conv1D, float>,
+      .make_double = &make_kind<Conv1D, double>,
+      .lower = &lower_conv,
+      .rank = 1,
+      .example_input = {9, 3},
+  };
+  return k;
+}
+
+const LayerKind& conv2d_kind() {
+  static const LayerKind k{
+      .name = "conv2d",
+      .keras = "Conv2D",
+      .doc = "2-D convolution: [height, width, channels] -> [height', width', filters]; kernel "
+             "[kh, kw, Cin, Cout], Glorot uniform. Exported as CONV_2D.",
+      .params = conv_params(2),
+      .make_float = &make_kind<Conv2D, float>,
+      .make_double = &make_kind<Conv2D, double>,
+      .lower = &lower_conv,
+      .rank = 2,
+      .example_input = {7, 6, 2},
+  };
+  return k;
 }
 
 template class ConvBase<float>;

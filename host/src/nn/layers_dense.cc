@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "earshot/nn/layers.h"
+#include "earshot/rt/ops/fully_connected.h"
 #include "layers_common.h"
 
 namespace earshot::nn {
@@ -13,10 +14,15 @@ void glorot_uniform(Tensor<T>& kernel, size_t fan_in, size_t fan_out, Rng& rng) 
 }
 
 template <typename T>
+Dense<T>::Dense(const LayerArgs& args)
+    : Layer<T>(args),
+      units_(args.params.count("units")),
+      act_(activation_from_name(args.params.choice("activation"))),
+      use_bias_(args.params.flag("use_bias")) {}
+
+template <typename T>
 Dense<T>::Dense(size_t units, Activation activation, bool use_bias)
-    : units_(units), act_(activation), use_bias_(use_bias) {
-  if (units == 0) throw Error("Dense: units must be positive");
-}
+    : Dense(layer_args("dense", {{"units", units}, {"activation", activation_name(activation)}, {"use_bias", use_bias}})) {}
 
 template <typename T>
 Shape Dense<T>::build(const Shape& input, Rng& rng) {
@@ -74,16 +80,50 @@ std::vector<Param<T>*> Dense<T>::params() {
 }
 
 template <typename T>
-nlohmann::json Dense<T>::config() const {
-  nlohmann::json j = {{"type", "dense"}, {"units", units_}, {"activation", activation_name(act_)},
-                      {"use_bias", use_bias_}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
+size_t Dense<T>::macs() const {
+  return rt::fully_connected_macs(rows_per_example_, in_, units_);
 }
 
-template <typename T>
-size_t Dense<T>::macs() const {
-  return rows_per_example_ * in_ * units_;
+namespace {
+
+// FULLY_CONNECTED over the last axis; weights transposed to TFLite's [units, in].
+void lower_dense(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
+  const auto& d = static_cast<const Dense<float>&>(layer);
+  const auto& k = g.param(layer, "kernel").value;  // [in, units]
+  const size_t in = k.shape[0], units = k.shape[1];
+  std::vector<float> w(k.size());  // [units, in]
+  for (size_t i = 0; i < in; ++i) {
+    for (size_t u = 0; u < units; ++u) w[u * in + i] = k.data[i * units + u];
+  }
+  deploy::Op op;
+  op.kind = deploy::OpKind::kFullyConnected;
+  const int32_t wt = g.add_constant(layer.name + "/weights", {static_cast<int32_t>(units), static_cast<int32_t>(in)}, w);
+  const int32_t b = g.bias_tensor(layer, d.use_bias(), units);
+  op.inputs = {v.tensor, wt, b};
+  const int32_t rows = static_cast<int32_t>(g.tensor(v.tensor).elements() / in);
+  deploy::Value out;
+  out.tensor = g.add_op(op, layer.name, {rows, static_cast<int32_t>(units)}, /*fusable=*/true);
+  out.keras = v.keras;
+  out.keras.back() = static_cast<int32_t>(units);
+  g.activate(d.activation(), out, layer.name);
+  v = out;
+}
+
+}  // namespace
+
+const LayerKind& dense_kind() {
+  static const LayerKind k{
+      .name = "dense",
+      .keras = "Dense",
+      .doc = "y = activation(x W + b) over the last axis; x [..., in] -> [..., units]. Kernel Glorot uniform, "
+             "bias zeros. Exported as FULLY_CONNECTED (a relu is fused).",
+      .params = {ParamDesc::count("units", "Output width"), detail::activation_param(), detail::use_bias_param()},
+      .make_float = &make_kind<Dense, float>,
+      .make_double = &make_kind<Dense, double>,
+      .lower = &lower_dense,
+      .example_input = {6},
+  };
+  return k;
 }
 
 template void glorot_uniform<float>(Tensor<float>&, size_t, size_t, Rng&);

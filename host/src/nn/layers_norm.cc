@@ -10,12 +10,12 @@
 namespace earshot::nn {
 
 template <typename T>
-BatchNorm<T>::BatchNorm(double momentum, double epsilon) : momentum_(momentum), epsilon_(epsilon) {
-  if (!(momentum >= 0.0 && momentum <= 1.0)) {
-    throw Error("BatchNormalization: momentum must be in [0, 1], got " + std::to_string(momentum));
-  }
-  if (!(epsilon > 0.0)) throw Error("BatchNormalization: epsilon must be positive, got " + std::to_string(epsilon));
-}
+BatchNorm<T>::BatchNorm(const LayerArgs& args)
+    : Layer<T>(args), momentum_(args.params.number("momentum")), epsilon_(args.params.number("epsilon")) {}
+
+template <typename T>
+BatchNorm<T>::BatchNorm(double momentum, double epsilon)
+    : BatchNorm(layer_args("batch_norm", {{"momentum", momentum}, {"epsilon", epsilon}})) {}
 
 template <typename T>
 Shape BatchNorm<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -128,11 +128,54 @@ std::vector<Param<T>*> BatchNorm<T>::params() {
   return {&gamma, &beta, &moving_mean, &moving_variance};
 }
 
-template <typename T>
-nlohmann::json BatchNorm<T>::config() const {
-  nlohmann::json j = {{"type", "batch_norm"}, {"momentum", momentum_}, {"epsilon", epsilon_}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
+namespace {
+
+// y = gamma (x - mean) / sqrt(var + eps) + beta, folded into the conv or
+// dense that produced x: per output channel, w *= s and b = (b - mean) s + beta.
+void lower_batch_norm(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
+  const deploy::Op* producer = g.fusable_producer(v.tensor);
+  if (producer == nullptr ||
+      (producer->kind != deploy::OpKind::kConv2D && producer->kind != deploy::OpKind::kFullyConnected) ||
+      producer->fused != rt::Activation::kNone) {
+    g.fail(layer.name, "batch_norm can be exported only right after a conv or dense layer with linear activation "
+                       "(it is folded into that layer's weights)");
+  }
+  const double eps = static_cast<const BatchNorm<float>&>(layer).epsilon();
+  const auto& gamma = g.param(layer, "gamma").value.data;
+  const auto& beta = g.param(layer, "beta").value.data;
+  const auto& mean = g.param(layer, "moving_mean").value.data;
+  const auto& var = g.param(layer, "moving_variance").value.data;
+  deploy::TensorInfo& w = g.tensor(producer->inputs[1]);
+  deploy::TensorInfo& b = g.tensor(producer->inputs[2]);
+  const size_t channels = static_cast<size_t>(w.shape[0]);
+  const size_t per = w.elements() / channels;
+  float* wd = reinterpret_cast<float*>(w.data.data());
+  float* bd = reinterpret_cast<float*>(b.data.data());
+  for (size_t c = 0; c < channels; ++c) {
+    const double s = gamma[c] / std::sqrt(static_cast<double>(var[c]) + eps);
+    for (size_t i = 0; i < per; ++i) wd[c * per + i] = static_cast<float>(wd[c * per + i] * s);
+    bd[c] = static_cast<float>((bd[c] - mean[c]) * s + beta[c]);
+  }
+  g.tensor(v.tensor).name += "/bn";
+}
+
+}  // namespace
+
+const LayerKind& batch_norm_kind() {
+  static const LayerKind k{
+      .name = "batch_norm",
+      .keras = "BatchNormalization",
+      .doc = "Normalises the last axis: batch statistics in training (moving averages updated), moving statistics "
+             "otherwise. Exported folded into the weights of the conv or dense right before it.",
+      .params = {ParamDesc::number("momentum", 0.0, 1.0, "Weight of the old value in the moving averages").def(0.99),
+                 ParamDesc::number("epsilon", 0.0, HUGE_VAL, "Added to the variance").open_lo().def(1e-3)},
+      .make_float = &make_kind<BatchNorm, float>,
+      .make_double = &make_kind<BatchNorm, double>,
+      .lower = &lower_batch_norm,
+      .example_input = {5},
+      .example_before = {{{"type", "dense"}, {"units", 4}}},
+  };
+  return k;
 }
 
 template class BatchNorm<float>;

@@ -12,12 +12,34 @@
 namespace earshot::nn {
 
 template <typename T>
-MaxPoolBase<T>::MaxPoolBase(int rank, std::array<size_t, 2> pool, std::array<size_t, 2> strides, Padding padding)
-    : rank_(rank), p_(pool), s_(strides), padding_(padding) {
-  const char* t = rank == 1 ? "MaxPooling1D" : "MaxPooling2D";
-  if (p_[0] == 0 || p_[1] == 0) throw Error(std::string(t) + ": pool_size must be positive");
-  if (s_[0] == 0 || s_[1] == 0) throw Error(std::string(t) + ": strides must be positive");
+MaxPoolBase<T>::MaxPoolBase(const LayerArgs& args)
+    : Layer<T>(args),
+      rank_(args.kind->rank),
+      p_(args.params.sizes("pool_size")),
+      s_(args.params.sizes("strides")),
+      padding_(padding_from_name(args.params.choice("padding"))) {}
+
+namespace {
+// Typed constructors' arguments: strides 0 means "as pool_size".
+nlohmann::json pool_values(std::array<size_t, 2> pool, std::array<size_t, 2> strides, Padding padding, int rank) {
+  nlohmann::json j = {{"padding", rt::padding_name(padding)}};
+  j["pool_size"] = rank == 1 ? nlohmann::json(pool[0]) : nlohmann::json({pool[0], pool[1]});
+  if (strides[0] != 0 && (rank == 1 || strides[1] != 0)) {
+    j["strides"] = rank == 1 ? nlohmann::json(strides[0]) : nlohmann::json({strides[0], strides[1]});
+  } else if (rank == 2 && (strides[0] != 0 || strides[1] != 0)) {
+    j["strides"] = {strides[0] ? strides[0] : pool[0], strides[1] ? strides[1] : pool[1]};
+  }
+  return j;
 }
+}  // namespace
+
+template <typename T>
+MaxPool1D<T>::MaxPool1D(size_t pool_size, size_t strides, Padding padding)
+    : MaxPool1D(layer_args("max_pool1d", pool_values({pool_size, 1}, {strides, 1}, padding, 1))) {}
+
+template <typename T>
+MaxPool2D<T>::MaxPool2D(std::array<size_t, 2> pool_size, std::array<size_t, 2> strides, Padding padding)
+    : MaxPool2D(layer_args("max_pool2d", pool_values(pool_size, strides, padding, 2))) {}
 
 template <typename T>
 Shape MaxPoolBase<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -34,7 +56,7 @@ Shape MaxPoolBase<T>::build(const Shape& input, Rng& /*rng*/) {
   if (ah.out == 0 || aw.out == 0 || c_ == 0) {
     detail::build_error(who, "pool " + shape_str(rank_ == 1 ? Shape{p_[0]} : Shape{p_[0], p_[1]}) +
                                  " does not fit input " + shape_str(input) + " with padding '" +
-                                 padding_name(padding_) + "'");
+                                 rt::padding_name(padding_) + "'");
   }
   if (numel(input) > size_t(UINT32_MAX)) detail::build_error(who, "input too large");
   ho_ = ah.out, wo_ = aw.out, pad_h_ = ah.pad_before, pad_w_ = aw.pad_before;
@@ -95,25 +117,14 @@ void MaxPoolBase<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>&
 }
 
 template <typename T>
-nlohmann::json MaxPoolBase<T>::config() const {
-  nlohmann::json j = {{"type", rank_ == 1 ? "max_pool1d" : "max_pool2d"}};
-  if (rank_ == 1) {
-    j["pool_size"] = p_[0];
-    j["strides"] = s_[0];
-  } else {
-    j["pool_size"] = {p_[0], p_[1]};
-    j["strides"] = {s_[0], s_[1]};
-  }
-  j["padding"] = padding_name(padding_);
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
-}
+GlobalPool<T>::GlobalPool(const LayerArgs& args)
+    : Layer<T>(args), op_(static_cast<PoolOp>(args.kind->variant)), rank_(args.kind->rank) {}
 
 template <typename T>
-const char* GlobalPool<T>::type() const {
-  if (op_ == PoolOp::kMax) return rank_ == 1 ? "GlobalMaxPooling1D" : "GlobalMaxPooling2D";
-  return rank_ == 1 ? "GlobalAveragePooling1D" : "GlobalAveragePooling2D";
-}
+GlobalPool<T>::GlobalPool(PoolOp op, int rank)
+    : GlobalPool(layer_args(std::string(op == PoolOp::kMax ? "global_max_pool" : "global_avg_pool") +
+                                (rank == 1 ? "1d" : "2d"),
+                            nlohmann::json::object())) {}
 
 template <typename T>
 Shape GlobalPool<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -197,12 +208,119 @@ void GlobalPool<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& 
   }
 }
 
-template <typename T>
-nlohmann::json GlobalPool<T>::config() const {
-  std::string t = op_ == PoolOp::kMax ? "global_max_pool" : "global_avg_pool";
-  nlohmann::json j = {{"type", t + (rank_ == 1 ? "1d" : "2d")}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
+namespace {
+
+// MAX_POOL_2D / AVERAGE_POOL_2D over [1, H, W, C] ([1, 1, T, C] for 1-D);
+// global pools take the whole plane as their window.
+void lower_pool(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
+  const LayerKind& kind = layer.kind();
+  const bool global = &kind != &max_pool1d_kind() && &kind != &max_pool2d_kind();
+  const int rank = kind.rank;
+  const std::vector<int32_t> in_shape = detail::plane_shape(rank, v.keras);
+  const int32_t x = g.reshaped(v, in_shape, layer.name + "/input");
+  deploy::Op op;
+  op.kind = kind.variant == static_cast<int>(PoolOp::kAverage) ? deploy::OpKind::kAvgPool2D : deploy::OpKind::kMaxPool2D;
+  op.inputs = {x};
+  if (global) {
+    op.filter_h = in_shape[1];
+    op.filter_w = in_shape[2];
+    op.stride_h = op.filter_h;
+    op.stride_w = op.filter_w;
+  } else {
+    const Params& p = layer.settings();
+    op.padding = padding_from_name(p.choice("padding"));
+    const auto pool = p.sizes("pool_size"), strides = p.sizes("strides");
+    op.filter_h = rank == 1 ? 1 : static_cast<int32_t>(pool[0]);
+    op.filter_w = static_cast<int32_t>(rank == 1 ? pool[0] : pool[1]);
+    op.stride_h = rank == 1 ? 1 : static_cast<int32_t>(strides[0]);
+    op.stride_w = static_cast<int32_t>(rank == 1 ? strides[0] : strides[1]);
+  }
+  const int32_t ho = deploy::conv_out_size(in_shape[1], op.filter_h, op.stride_h, 1, op.padding);
+  const int32_t wo = deploy::conv_out_size(in_shape[2], op.filter_w, op.stride_w, 1, op.padding);
+  const int32_t c = in_shape[3];
+  deploy::Value out;
+  out.tensor = g.add_op(op, layer.name, {1, ho, wo, c}, /*fusable=*/true);
+  if (global) {
+    out.keras = {c};
+  } else {
+    out.keras = rank == 1 ? std::vector<int32_t>{wo, c} : std::vector<int32_t>{ho, wo, c};
+  }
+  v = out;
+}
+
+ParamList max_pool_params(int rank) {
+  const char* p = rank == 1 ? "Window length" : "Window (height, width); one integer for both";
+  return {ParamDesc::sizes("pool_size", rank, p).def(rank == 1 ? nlohmann::json(2) : nlohmann::json({2, 2})),
+          ParamDesc::sizes("strides", rank, "Step between windows (default: pool_size)").def_from("pool_size"),
+          detail::padding_param()};
+}
+
+LayerKind global_kind(const char* name, const char* keras, PoolOp op, int rank) {
+  LayerKind k;
+  k.name = name;
+  k.keras = keras;
+  k.doc = op == PoolOp::kMax ? "Maximum over every position, per channel: [..., C] -> [C]. Exported as MAX_POOL_2D "
+                               "over the whole plane."
+                             : "Mean over every position, per channel: [..., C] -> [C]. Exported as AVERAGE_POOL_2D "
+                               "over the whole plane.";
+  k.make_float = &make_kind<GlobalPool, float>;
+  k.make_double = &make_kind<GlobalPool, double>;
+  k.lower = &lower_pool;
+  k.rank = rank;
+  k.variant = static_cast<int>(op);
+  k.example_input = rank == 1 ? Shape{5, 3} : Shape{4, 5, 3};
+  return k;
+}
+
+}  // namespace
+
+const LayerKind& max_pool1d_kind() {
+  static const LayerKind k{
+      .name = "max_pool1d",
+      .keras = "MaxPooling1D",
+      .doc = "Maximum over windows along time: [steps, C] -> [steps', C]. Exported as MAX_POOL_2D.",
+      .params = max_pool_params(1),
+      .make_float = &make_kind<MaxPool1D, float>,
+      .make_double = &make_kind<MaxPool1D, double>,
+      .lower = &lower_pool,
+      .rank = 1,
+      .variant = static_cast<int>(PoolOp::kMax),
+      .example_input = {9, 3},
+  };
+  return k;
+}
+
+const LayerKind& max_pool2d_kind() {
+  static const LayerKind k{
+      .name = "max_pool2d",
+      .keras = "MaxPooling2D",
+      .doc = "Maximum over 2-D windows: [H, W, C] -> [H', W', C]. Exported as MAX_POOL_2D.",
+      .params = max_pool_params(2),
+      .make_float = &make_kind<MaxPool2D, float>,
+      .make_double = &make_kind<MaxPool2D, double>,
+      .lower = &lower_pool,
+      .rank = 2,
+      .variant = static_cast<int>(PoolOp::kMax),
+      .example_input = {6, 7, 2},
+  };
+  return k;
+}
+
+const LayerKind& global_max_pool1d_kind() {
+  static const LayerKind k = global_kind("global_max_pool1d", "GlobalMaxPooling1D", PoolOp::kMax, 1);
+  return k;
+}
+const LayerKind& global_max_pool2d_kind() {
+  static const LayerKind k = global_kind("global_max_pool2d", "GlobalMaxPooling2D", PoolOp::kMax, 2);
+  return k;
+}
+const LayerKind& global_avg_pool1d_kind() {
+  static const LayerKind k = global_kind("global_avg_pool1d", "GlobalAveragePooling1D", PoolOp::kAverage, 1);
+  return k;
+}
+const LayerKind& global_avg_pool2d_kind() {
+  static const LayerKind k = global_kind("global_avg_pool2d", "GlobalAveragePooling2D", PoolOp::kAverage, 2);
+  return k;
 }
 
 template class MaxPoolBase<float>;

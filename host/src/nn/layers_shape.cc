@@ -11,6 +11,9 @@ namespace earshot::nn {
 // ---- Flatten ---------------------------------------------------------------
 
 template <typename T>
+Flatten<T>::Flatten() : Flatten(layer_args("flatten", nlohmann::json::object())) {}
+
+template <typename T>
 Shape Flatten<T>::build(const Shape& input, Rng& /*rng*/) {
   this->input_shape = input;
   this->output_shape = {numel(input)};
@@ -32,14 +35,13 @@ void Flatten<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy,
   std::copy(dy.data.begin(), dy.data.end(), dx.data.begin());
 }
 
-template <typename T>
-nlohmann::json Flatten<T>::config() const {
-  nlohmann::json j = {{"type", "flatten"}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
-}
-
 // ---- Reshape ---------------------------------------------------------------
+
+template <typename T>
+Reshape<T>::Reshape(const LayerArgs& args) : Layer<T>(args), target_(args.params.shape("target_shape")) {}
+
+template <typename T>
+Reshape<T>::Reshape(std::vector<long> target_shape) : Reshape(layer_args("reshape", {{"target_shape", target_shape}})) {}
 
 template <typename T>
 Shape Reshape<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -90,19 +92,13 @@ void Reshape<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy,
   std::copy(dy.data.begin(), dy.data.end(), dx.data.begin());
 }
 
-template <typename T>
-nlohmann::json Reshape<T>::config() const {
-  nlohmann::json j = {{"type", "reshape"}, {"target_shape", target_}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
-}
-
 // ---- Dropout ---------------------------------------------------------------
 
 template <typename T>
-Dropout<T>::Dropout(double rate) : rate_(rate) {
-  if (!(rate >= 0.0 && rate < 1.0)) throw Error("Dropout: rate must be in [0, 1), got " + std::to_string(rate));
-}
+Dropout<T>::Dropout(const LayerArgs& args) : Layer<T>(args), rate_(args.params.number("rate")) {}
+
+template <typename T>
+Dropout<T>::Dropout(double rate) : Dropout(layer_args("dropout", {{"rate", rate}})) {}
 
 template <typename T>
 Shape Dropout<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -139,25 +135,17 @@ void Dropout<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy,
   for (size_t i = 0; i < dx.size(); ++i) dx.data[i] = dy.data[i] * mask_[i];
 }
 
-template <typename T>
-nlohmann::json Dropout<T>::config() const {
-  nlohmann::json j = {{"type", "dropout"}, {"rate", rate_}};
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
-}
-
 // ---- Activation ------------------------------------------------------------
 
 template <typename T>
+ActivationLayer<T>::ActivationLayer(const LayerArgs& args)
+    : Layer<T>(args),
+      act_(activation_from_name(args.params.choice("activation"))),
+      temperature_(args.params.number("temperature")) {}
+
+template <typename T>
 ActivationLayer<T>::ActivationLayer(Activation activation, double temperature)
-    : act_(activation), temperature_(temperature) {
-  if (!(temperature > 0.0) || !std::isfinite(temperature)) {
-    throw Error("Activation: temperature must be a positive number, got " + std::to_string(temperature));
-  }
-  if (activation != Activation::kSoftmax && temperature != 1.0) {
-    throw Error(std::string("Activation: temperature applies to softmax only, not ") + activation_name(activation));
-  }
-}
+    : ActivationLayer(layer_args("activation", {{"activation", activation_name(activation)}, {"temperature", temperature}})) {}
 
 template <typename T>
 Shape ActivationLayer<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -187,12 +175,90 @@ void ActivationLayer<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor
   std::copy(dy.data.begin(), dy.data.end(), dx.data.begin());
 }
 
-template <typename T>
-nlohmann::json ActivationLayer<T>::config() const {
-  nlohmann::json j = {{"type", "activation"}, {"activation", activation_name(act_)}};
-  if (act_ == Activation::kSoftmax) j["temperature"] = temperature_;
-  if (!this->name.empty()) j["name"] = this->name;
-  return j;
+namespace {
+
+// Flatten and reshape move no data in a graph: only the Keras shape of the
+// value changes (a RESHAPE op appears where a graph op needs another shape).
+void lower_shape(deploy::Lowering& /*g*/, Layer<float>& layer, deploy::Value& v) {
+  v.keras.assign(layer.output_shape.begin(), layer.output_shape.end());
+}
+
+// Dropout is the identity at inference.
+void lower_identity(deploy::Lowering& /*g*/, Layer<float>& /*layer*/, deploy::Value& /*v*/) {}
+
+void lower_activation(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
+  const auto& a = static_cast<const ActivationLayer<float>&>(layer);
+  g.activate(a.activation(), v, layer.name, a.temperature());
+}
+
+std::string activation_check(const Params& p) {
+  if (p.choice("activation") != activation_name(Activation::kSoftmax) && p.number("temperature") != 1.0) {
+    return "key 'temperature' applies to softmax only";
+  }
+  return "";
+}
+
+}  // namespace
+
+const LayerKind& flatten_kind() {
+  static const LayerKind k{
+      .name = "flatten",
+      .keras = "Flatten",
+      .doc = "[...] -> [product of the dimensions]. No data moves in an exported graph.",
+      .make_float = &make_kind<Flatten, float>,
+      .make_double = &make_kind<Flatten, double>,
+      .lower = &lower_shape,
+      .example_input = {3, 4},
+      .example_before = {{{"type", "dense"}, {"units", 2}}},
+  };
+  return k;
+}
+
+const LayerKind& reshape_kind() {
+  static const LayerKind k{
+      .name = "reshape",
+      .keras = "Reshape",
+      .doc = "[...] -> target_shape (the batch axis is not part of it). No data moves in an exported graph.",
+      .params = {ParamDesc::shape("target_shape", "Shape per example; one dimension may be -1 (inferred)")},
+      .make_float = &make_kind<Reshape, float>,
+      .make_double = &make_kind<Reshape, double>,
+      .lower = &lower_shape,
+      .example_input = {3, 4},
+      .example_before = {{{"type", "dense"}, {"units", 2}}},
+  };
+  return k;
+}
+
+const LayerKind& dropout_kind() {
+  static const LayerKind k{
+      .name = "dropout",
+      .keras = "Dropout",
+      .doc = "Inverted dropout in training (each value kept with probability 1 - rate, scaled by 1 / (1 - rate)); "
+             "the identity otherwise and in exported graphs.",
+      .params = {ParamDesc::number("rate", 0.0, 1.0, "Fraction of values dropped in training").open_hi()},
+      .make_float = &make_kind<Dropout, float>,
+      .make_double = &make_kind<Dropout, double>,
+      .lower = &lower_identity,
+      .example_input = {6},
+  };
+  return k;
+}
+
+const LayerKind& activation_kind() {
+  static const LayerKind k{
+      .name = "activation",
+      .keras = "Activation",
+      .doc = "An activation on its own; softmax over the last axis of z / temperature. Exported as RELU (fused "
+             "into the op before when it can be), LOGISTIC, TANH or SOFTMAX (beta = 1 / temperature).",
+      .params = {ParamDesc::choice("activation", activation_names(), "The function"),
+                 ParamDesc::number("temperature", 0.0, HUGE_VAL, "softmax only: divides the logits").open_lo().def(1.0)},
+      .check = &activation_check,
+      .make_float = &make_kind<ActivationLayer, float>,
+      .make_double = &make_kind<ActivationLayer, double>,
+      .lower = &lower_activation,
+      .example_input = {5},
+  };
+  return k;
 }
 
 template class Flatten<float>;

@@ -74,6 +74,8 @@ bool valid_quant_s8(float scale, int32_t zero_point) {
   return isfinite(scale) && scale > 0.0f && zero_point >= -128 && zero_point <= 127;
 }
 
+bool valid_quant_s16(float scale, int32_t zero_point) { return isfinite(scale) && scale > 0.0f && zero_point == 0; }
+
 namespace {
 
 // TFLM kernel_util.cc Quantize(): round(f / scale) in float.
@@ -92,11 +94,21 @@ Status quantize_bound(float scale, int32_t zp, float f, int32_t* q) {
 
 Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
                            int32_t* hi) {
-  if (lo == nullptr || hi == nullptr || !valid_quant_s8(out_scale, out_zp)) {
-    return Status::kInvalidArgument;
-  }
-  int32_t a = -128;
-  int32_t b = 127;
+  if (!valid_quant_s8(out_scale, out_zp)) return Status::kInvalidArgument;
+  return activation_range_q(act, out_scale, out_zp, -128, 127, lo, hi);
+}
+
+Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
+                            int32_t* hi) {
+  if (!valid_quant_s16(out_scale, out_zp)) return Status::kInvalidArgument;
+  return activation_range_q(act, out_scale, out_zp, -32768, 32767, lo, hi);
+}
+
+Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin,
+                          int32_t qmax, int32_t* lo, int32_t* hi) {
+  if (lo == nullptr || hi == nullptr || qmin > qmax) return Status::kInvalidArgument;
+  int32_t a = qmin;
+  int32_t b = qmax;
   int32_t q = 0;
   Status s = Status::kOk;
   switch (act) {
@@ -154,6 +166,14 @@ Status activation_range_f32(Activation act, float* lo, float* hi) {
     default:
       return Status::kInvalidArgument;
   }
+}
+
+const char* padding_name(Padding p) {
+  switch (p) {
+    case Padding::kSame: return "same";
+    case Padding::kValid: return "valid";
+  }
+  return "?";
 }
 
 Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride,

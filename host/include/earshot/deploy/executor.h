@@ -25,8 +25,10 @@ struct ArenaPlan {
   std::vector<int64_t> offset;  // per tensor; -1 for constants
   std::vector<int32_t> first_op, last_op;  // lifetime, -1 / ops.size() at the edges
   std::vector<int32_t> alias_of;  // tensor whose bytes it shares, or -1
-  size_t arena_bytes = 0;
-  size_t sum_of_buffers = 0;  // what a planner without reuse would need
+  size_t arena_bytes = 0;         // activations, then state
+  size_t activation_bytes = 0;    // the part activations share
+  size_t state_bytes = 0;         // state tensors, each its own bytes, after the activations
+  size_t sum_of_buffers = 0;  // what a planner without reuse would need (activations)
 };
 // `persistent` (optional, one flag per tensor): tensors that keep their bytes
 // from one invocation to the next (incremental convolution's outputs).
@@ -40,9 +42,10 @@ ArenaPlan plan_arena(const Graph& g, const std::vector<bool>* persistent = nullp
 // Micro's (measured on the recipes' models by tests/tflite/check_exports.sh).
 enum class Target : uint8_t { kTfliteMicro, kTflite };
 
-// The runtime parameters of one op of a validated graph. The Executor
-// prepares exactly these, and generated C++ writes the same values, so host
-// and device cannot be set up differently. Filter scales point into `g`.
+// The runtime parameters of one op of a validated graph (defined with the op
+// kinds, host/src/deploy/ops/). The Executor prepares exactly these, and
+// generated C++ writes the same values, so host and device cannot be set up
+// differently. Filter scales point into `g`.
 rt::Conv2dParams conv2d_params(const Graph& g, const Op& op);
 rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op);
 rt::Pool2dParams pool2d_params(const Graph& g, const Op& op);
@@ -72,8 +75,11 @@ class Executor {
   const void* output(size_t i) const { return data(g_.outputs[i]); }
 
   // Runs every op; after_op(k), when given, is called after op k, while its
-  // output is still in the arena (calibration reads ranges there).
+  // output is still in the arena (calibration reads ranges there). State
+  // tensors keep what the last invocation wrote.
   void invoke(const std::function<void(size_t)>& after_op = {});
+  // Sets every state tensor to its zero point (float: 0). The constructor does.
+  void reset_state();
 
  private:
   struct Prepared;

@@ -10,8 +10,20 @@
 
 #include "earshot/nn/rng.h"
 #include "earshot/nn/tensor.h"
+#include "earshot/params.h"
 
 namespace earshot::nn {
+
+struct LayerKind;  // earshot/nn/kinds.h: a kind's parameters, factory and lowering
+
+// What a layer is built from: its kind and its canonical parameters.
+struct LayerArgs {
+  const LayerKind* kind = nullptr;
+  Params params;
+};
+// The arguments for `type` from parameter values (checked and completed with
+// defaults by the kind's parameter descriptions; throws earshot::Error).
+LayerArgs layer_args(std::string_view type, const nlohmann::json& values);
 
 template <typename T>
 struct Param {
@@ -25,6 +37,7 @@ enum class Activation { kLinear, kRelu, kSigmoid, kTanh, kSoftmax };
 
 Activation activation_from_name(const std::string& name);  // throws earshot::Error listing the names
 const char* activation_name(Activation a);
+const std::vector<std::string>& activation_names();  // in enum order
 
 // In place over rows of length `width` (softmax normalises each row; the
 // temperature divides the logits first).
@@ -44,9 +57,12 @@ const char* kernel_isa();
 template <typename T>
 class Layer {
  public:
+  explicit Layer(const LayerArgs& args) : kind_(args.kind), params_(args.params) {}
   virtual ~Layer() = default;
 
-  virtual const char* type() const = 0;  // "Dense", "Conv1D", ...
+  const char* type() const;  // Keras' class name: "Dense", "Conv1D", ...
+  const LayerKind& kind() const { return *kind_; }
+  const Params& settings() const { return params_; }  // the canonical parameters
   // Per-example shapes (no batch dimension). Creates the parameters, drawing
   // initial values from rng (Keras defaults: Glorot uniform kernels, zero biases).
   virtual Shape build(const Shape& input, Rng& rng) = 0;
@@ -56,8 +72,10 @@ class Layer {
   // Param::grad (writes them when accumulate_grads is false). x and y are those of the last forward(). dy may be modified.
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) = 0;
   virtual std::vector<Param<T>*> params() { return {}; }
-  // Keras-like config for the readable architecture JSON: {"type": ..., ...}.
-  virtual nlohmann::json config() const = 0;
+  // The canonical config, written from the kind's parameter descriptions:
+  // {"type": ..., "name": ..., every parameter}. make_layer() of it builds the
+  // same layer.
+  nlohmann::json config() const;
   // Multiply-accumulates per example (reports, benchmarks).
   virtual size_t macs() const { return 0; }
   // Dropout masks and the like draw from this; set by the model.
@@ -78,13 +96,15 @@ class Layer {
 
  protected:
   Rng* rng_ = nullptr;
+
+ private:
+  const LayerKind* kind_;
+  Params params_;
 };
 
-// Builds a layer from its config ({"type": "dense", "units": 4, ...}; type
-// names are lower case: dense, conv1d, conv2d, max_pool1d, max_pool2d,
-// global_max_pool1d, global_max_pool2d, global_avg_pool1d, global_avg_pool2d,
-// flatten, reshape, dropout, activation, batch_norm). `where` prefixes errors
-// ("recipes/bells.toml:[model] layer 2").
+// Builds a layer from its config ({"type": "dense", "units": 4, ...}; the
+// types are the registered kinds, earshot/nn/kinds.h and docs/layers.md).
+// `where` prefixes errors ("recipes/bells.toml:[model] layer 2").
 template <typename T>
 std::unique_ptr<Layer<T>> make_layer(const nlohmann::json& config, const std::string& where);
 

@@ -1,6 +1,7 @@
 // Concrete layers (Keras semantics, channels last). Build them from JSON with
-// make_layer() (layer.h) or directly here. Every class is instantiated for
-// float (training) and double (gradient checks).
+// make_layer() (layer.h) or directly here; the typed constructors go through
+// the same parameter descriptions (nn/kinds.h) as a recipe does. Every class
+// is instantiated for float (training) and double (gradient checks).
 //
 // Conventions shared by all layers:
 // - forward() resizes y and reuses its capacity and the layer's scratch
@@ -17,14 +18,16 @@
 #include <vector>
 
 #include "earshot/nn/layer.h"
+#include "earshot/rt/ops/quant.h"
 
 namespace earshot::nn {
 
-enum class Padding { kValid, kSame };
+// The runtime's padding (TFLite's): layers and graph ops share one type.
+using rt::Padding;
 Padding padding_from_name(const std::string& name);  // "valid" | "same"; throws earshot::Error
-const char* padding_name(Padding p);
 
-// Output length and leading pad along one axis, TensorFlow rules:
+// Output length and leading pad along one axis, TensorFlow rules (the
+// runtime's rt::compute_out_size and rt::compute_padding):
 // valid: out = floor((in - k) / s) + 1 (0 when in < k), pad 0;
 // same:  out = ceil(in / s), pad_total = max((out - 1) * s + k - in, 0), pad_before = pad_total / 2.
 struct Axis {
@@ -42,13 +45,12 @@ void glorot_uniform(Tensor<T>& kernel, size_t fan_in, size_t fan_out, Rng& rng);
 template <typename T>
 class Dense final : public Layer<T> {
  public:
+  explicit Dense(const LayerArgs& args);
   explicit Dense(size_t units, Activation activation = Activation::kLinear, bool use_bias = true);
-  const char* type() const override { return "Dense"; }
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
-  nlohmann::json config() const override;
   size_t macs() const override;
 
   size_t units() const { return units_; }
@@ -97,20 +99,20 @@ class ConvBase : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
-  nlohmann::json config() const override;
   size_t macs() const override;
 
   size_t filters() const { return filters_; }
   Activation activation() const { return act_; }
   Padding padding() const { return padding_; }
   bool use_bias() const { return use_bias_; }
+  int rank() const { return rank_; }
+  std::array<size_t, 2> strides() const { return s_; }
 
   Param<T> kernel{"kernel", {}, {}};  // Conv1D [k, Cin, Cout]; Conv2D [kh, kw, Cin, Cout]
   Param<T> bias{"bias", {}, {}};      // [Cout] (empty without bias)
 
  protected:
-  ConvBase(int rank, size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides,
-           Padding padding, Activation activation, bool use_bias);
+  explicit ConvBase(const LayerArgs& args);
 
   int rank_;  // 1 or 2
   size_t filters_;
@@ -138,20 +140,18 @@ class ConvBase : public Layer<T> {
 template <typename T>
 class Conv1D final : public ConvBase<T> {
  public:
+  explicit Conv1D(const LayerArgs& args) : ConvBase<T>(args) {}
   Conv1D(size_t filters, size_t kernel_size, size_t strides = 1, Padding padding = Padding::kValid,
-         Activation activation = Activation::kLinear, bool use_bias = true)
-      : ConvBase<T>(1, filters, {kernel_size, 1}, {strides, 1}, padding, activation, use_bias) {}
-  const char* type() const override { return "Conv1D"; }
+         Activation activation = Activation::kLinear, bool use_bias = true);
 };
 
 // Conv2D(filters, (kh, kw), (sh, sw), padding): [B, H, W, Cin] -> [B, H', W', filters].
 template <typename T>
 class Conv2D final : public ConvBase<T> {
  public:
+  explicit Conv2D(const LayerArgs& args) : ConvBase<T>(args) {}
   Conv2D(size_t filters, std::array<size_t, 2> kernel_size, std::array<size_t, 2> strides = {1, 1},
-         Padding padding = Padding::kValid, Activation activation = Activation::kLinear, bool use_bias = true)
-      : ConvBase<T>(2, filters, kernel_size, strides, padding, activation, use_bias) {}
-  const char* type() const override { return "Conv2D"; }
+         Padding padding = Padding::kValid, Activation activation = Activation::kLinear, bool use_bias = true);
 };
 
 // Max pooling over windows (padding "same" ignores the padded cells, like TF).
@@ -162,10 +162,9 @@ class MaxPoolBase : public Layer<T> {
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
 
  protected:
-  MaxPoolBase(int rank, std::array<size_t, 2> pool, std::array<size_t, 2> strides, Padding padding);
+  explicit MaxPoolBase(const LayerArgs& args);
   int rank_;
   std::array<size_t, 2> p_, s_;
   Padding padding_;
@@ -179,20 +178,17 @@ class MaxPoolBase : public Layer<T> {
 template <typename T>
 class MaxPool1D final : public MaxPoolBase<T> {
  public:
-  explicit MaxPool1D(size_t pool_size = 2, size_t strides = 0, Padding padding = Padding::kValid)
-      : MaxPoolBase<T>(1, {pool_size, 1}, {strides ? strides : pool_size, 1}, padding) {}
-  const char* type() const override { return "MaxPooling1D"; }
+  explicit MaxPool1D(const LayerArgs& args) : MaxPoolBase<T>(args) {}
+  explicit MaxPool1D(size_t pool_size = 2, size_t strides = 0, Padding padding = Padding::kValid);
 };
 
 // MaxPooling2D((ph, pw), strides = pool_size, padding): [B, H, W, C] -> [B, H', W', C].
 template <typename T>
 class MaxPool2D final : public MaxPoolBase<T> {
  public:
+  explicit MaxPool2D(const LayerArgs& args) : MaxPoolBase<T>(args) {}
   explicit MaxPool2D(std::array<size_t, 2> pool_size = {2, 2}, std::array<size_t, 2> strides = {0, 0},
-                     Padding padding = Padding::kValid)
-      : MaxPoolBase<T>(2, pool_size, {strides[0] ? strides[0] : pool_size[0], strides[1] ? strides[1] : pool_size[1]},
-                       padding) {}
-  const char* type() const override { return "MaxPooling2D"; }
+                     Padding padding = Padding::kValid);
 };
 
 enum class PoolOp { kMax, kAverage };
@@ -201,12 +197,12 @@ enum class PoolOp { kMax, kAverage };
 template <typename T>
 class GlobalPool : public Layer<T> {
  public:
-  GlobalPool(PoolOp op, int rank) : op_(op), rank_(rank) {}
-  const char* type() const override;
+  explicit GlobalPool(const LayerArgs& args);
+  GlobalPool(PoolOp op, int rank);
+  PoolOp op() const { return op_; }
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
 
  private:
   PoolOp op_;
@@ -219,23 +215,22 @@ class GlobalPool : public Layer<T> {
 template <typename T>
 class Flatten final : public Layer<T> {
  public:
-  const char* type() const override { return "Flatten"; }
+  explicit Flatten(const LayerArgs& args) : Layer<T>(args) {}
+  Flatten();
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
 };
 
 // [B, ...] -> [B, target...]; one target dimension may be -1 (inferred).
 template <typename T>
 class Reshape final : public Layer<T> {
  public:
-  explicit Reshape(std::vector<long> target_shape) : target_(std::move(target_shape)) {}
-  const char* type() const override { return "Reshape"; }
+  explicit Reshape(const LayerArgs& args);
+  explicit Reshape(std::vector<long> target_shape);
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
 
  private:
   std::vector<long> target_;
@@ -247,12 +242,11 @@ class Reshape final : public Layer<T> {
 template <typename T>
 class Dropout final : public Layer<T> {
  public:
+  explicit Dropout(const LayerArgs& args);
   explicit Dropout(double rate);
-  const char* type() const override { return "Dropout"; }
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
   double rate() const { return rate_; }
 
  private:
@@ -266,12 +260,11 @@ class Dropout final : public Layer<T> {
 template <typename T>
 class ActivationLayer final : public Layer<T> {
  public:
+  explicit ActivationLayer(const LayerArgs& args);
   explicit ActivationLayer(Activation activation, double temperature = 1.0);
-  const char* type() const override { return "Activation"; }
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
-  nlohmann::json config() const override;
   Activation activation() const { return act_; }
   double temperature() const { return temperature_; }
 
@@ -289,14 +282,14 @@ class ActivationLayer final : public Layer<T> {
 template <typename T>
 class BatchNorm final : public Layer<T> {
  public:
+  explicit BatchNorm(const LayerArgs& args);
   explicit BatchNorm(double momentum = 0.99, double epsilon = 1e-3);
-  const char* type() const override { return "BatchNormalization"; }
+  double epsilon() const { return epsilon_; }
   bool mixes_batch() const override { return true; }  // training normalises with the batch's statistics
   Shape build(const Shape& input, Rng& rng) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
-  nlohmann::json config() const override;
 
   Param<T> gamma{"gamma", {}, {}}, beta{"beta", {}, {}};
   Param<T> moving_mean{"moving_mean", {}, {}, false}, moving_variance{"moving_variance", {}, {}, false};

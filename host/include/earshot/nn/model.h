@@ -58,6 +58,9 @@ class Model {
 
   const ModelSpec& spec() const { return spec_; }
   size_t head_count() const { return heads_.size(); }
+  // The built layers: the trunk's, then each head's (export walks them).
+  const std::vector<std::unique_ptr<Layer<T>>>& trunk() { return trunk_; }
+  const std::vector<std::unique_ptr<Layer<T>>>& head(size_t h) { return heads_[h]; }
   const Shape& output_shape(size_t head) const;
   Rng& dropout_rng() { return dropout_rng_; }
 

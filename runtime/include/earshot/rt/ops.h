@@ -2,6 +2,7 @@
 // and float32). See docs/architecture.md, "runtime ops".
 #pragma once
 
+#include "earshot/rt/ops/add.h"
 #include "earshot/rt/ops/conv2d.h"
 #include "earshot/rt/ops/fully_connected.h"
 #include "earshot/rt/ops/logistic.h"

@@ -48,6 +48,13 @@ struct Conv2dOp {
   Rounding rounding;
 };
 
+// Multiply-accumulates of one evaluation: each of the N*Ho*Wo*Cout outputs
+// sums Kh*Kw*Cin products. The one formula every report uses (training
+// layers, the memory report, generated code).
+constexpr size_t conv2d_macs(size_t output_elements, size_t filter_h, size_t filter_w, size_t in_c) {
+  return output_elements * filter_h * filter_w * in_c;
+}
+
 // Bytes conv2d_prepare_s8 needs in `mem` (per-channel multipliers).
 size_t conv2d_prepare_bytes(const Conv2dParams& p);
 // mem: at least conv2d_prepare_bytes(p) bytes, 4-byte aligned, must outlive op.

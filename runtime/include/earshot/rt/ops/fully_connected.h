@@ -35,6 +35,9 @@ struct FullyConnectedOp {
   Rounding rounding;
 };
 
+// Multiply-accumulates of one evaluation: N rows of D x U.
+constexpr size_t fully_connected_macs(size_t rows, size_t in_depth, size_t units) { return rows * in_depth * units; }
+
 size_t fully_connected_prepare_bytes(const FullyConnectedParams& p);
 Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes,
                                   FullyConnectedOp* op);

@@ -60,11 +60,18 @@ enum class Activation : uint8_t {
 // in float, half away from zero, clamped to [-128, 127]).
 Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
                            int32_t* hi);
+// The same for an int16 output (range [-32768, 32767]), and for any range.
+Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
+                            int32_t* hi);
+Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin,
+                          int32_t qmax, int32_t* lo, int32_t* hi);
 // TFLM CalculateActivationRange<float>.
 Status activation_range_f32(Activation act, float* lo, float* hi);
 
 // Values equal TFLite's Padding enum (SAME = 0, VALID = 1).
 enum class Padding : uint8_t { kSame = 0, kValid = 1 };
+// "same" or "valid" (as recipes and Keras spell them); never null.
+const char* padding_name(Padding p);
 
 // TFLM ComputeOutSize: SAME ceil(in / stride), VALID
 // (in + stride - ((filter - 1) * dilation + 1)) / stride. kInvalidArgument if
@@ -78,9 +85,11 @@ Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t fil
 
 // True for a finite scale > 0 and a zero point in [-128, 127].
 bool valid_quant_s8(float scale, int32_t zero_point);
+// int16 (TFLite's 16x8 scheme): a finite scale > 0 and zero point 0.
+bool valid_quant_s16(float scale, int32_t zero_point);
 
 // Element type an op struct was prepared for; evals return kBadState when it
 // does not match (e.g. a zero-initialised, never prepared op).
-enum class OpType : uint8_t { kUnprepared = 0, kInt8 = 1, kFloat32 = 2 };
+enum class OpType : uint8_t { kUnprepared = 0, kInt8 = 1, kFloat32 = 2, kInt16 = 3 };
 
 }  // namespace earshot::rt
