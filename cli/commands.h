@@ -15,6 +15,7 @@ void add_train_commands(CLI::App& app);  // train, resume, eval, predict
 void add_export_command(CLI::App& app);
 void add_invoke_command(CLI::App& app);
 void add_detect_command(CLI::App& app);
+void add_layers_command(CLI::App& app);
 
 // The confusion matrix, per-class scores and event scores of evaluate_run().
 void print_evaluation(const nlohmann::json& result);

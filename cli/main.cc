@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   earshot::cli::add_export_command(app);
   earshot::cli::add_invoke_command(app);
   earshot::cli::add_detect_command(app);
+  earshot::cli::add_layers_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

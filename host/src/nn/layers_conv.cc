@@ -528,6 +528,7 @@ const LayerKind& conv1d_kind() {
       .make_double = &make_kind<Conv1D, double>,
       .lower = &lower_conv,
       .rank = 1,
+      .example = {{"filters", 2}, {"kernel_size", 3}},
       .example_input = {9, 3},
   };
   return k;
@@ -544,6 +545,7 @@ const LayerKind& conv2d_kind() {
       .make_double = &make_kind<Conv2D, double>,
       .lower = &lower_conv,
       .rank = 2,
+      .example = {{"filters", 2}, {"kernel_size", {3, 2}}},
       .example_input = {7, 6, 2},
   };
   return k;

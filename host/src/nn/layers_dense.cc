@@ -121,6 +121,7 @@ const LayerKind& dense_kind() {
       .make_float = &make_kind<Dense, float>,
       .make_double = &make_kind<Dense, double>,
       .lower = &lower_dense,
+      .example = {{"units", 3}},
       .example_input = {6},
   };
   return k;

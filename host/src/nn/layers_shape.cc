@@ -223,6 +223,7 @@ const LayerKind& reshape_kind() {
       .make_float = &make_kind<Reshape, float>,
       .make_double = &make_kind<Reshape, double>,
       .lower = &lower_shape,
+      .example = {{"target_shape", {-1}}},
       .example_input = {3, 4},
       .example_before = {{{"type", "dense"}, {"units", 2}}},
   };
@@ -239,7 +240,9 @@ const LayerKind& dropout_kind() {
       .make_float = &make_kind<Dropout, float>,
       .make_double = &make_kind<Dropout, double>,
       .lower = &lower_identity,
+      .example = {{"rate", 0.5}},
       .example_input = {6},
+      .example_before = {{{"type", "dense"}, {"units", 4}}},
   };
   return k;
 }
@@ -256,7 +259,9 @@ const LayerKind& activation_kind() {
       .make_float = &make_kind<ActivationLayer, float>,
       .make_double = &make_kind<ActivationLayer, double>,
       .lower = &lower_activation,
+      .example = {{"activation", "softmax"}},
       .example_input = {5},
+      .example_before = {{{"type", "dense"}, {"units", 4}}},
   };
   return k;
 }

@@ -40,8 +40,10 @@ struct LayerKind {
   // A family's variant (conv rank, pooling op and rank): read by the shared class.
   int rank = 0;
   int variant = 0;
-  // An example for the registry test and the docs: an input shape the kind
-  // accepts and the layers that must come before it (batch_norm after a dense).
+  // An example for the registry test and the docs: a valid config (the
+  // required keys), an input shape it accepts and the layers that must come
+  // before it (batch_norm after a dense).
+  nlohmann::json example = nlohmann::json::object();
   Shape example_input = {};
   std::vector<nlohmann::json> example_before = {};
 };
