@@ -88,15 +88,21 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
     if (in.type == deploy::DType::kFloat32) {
       float* x = static_cast<float*>(ex.input(0));
       for (size_t j = 0; j < per; ++j) x[j] = static_cast<float>(a.data[i * per + j]);
-    } else if (in.type == deploy::DType::kInt8) {
-      int8_t* x = static_cast<int8_t*>(ex.input(0));
+    } else if (in.type == deploy::DType::kInt8 || in.type == deploy::DType::kInt16) {
+      const bool i16 = in.type == deploy::DType::kInt16;
+      const double lo = i16 ? -32768 : -128, hi = i16 ? 32767 : 127;
       for (size_t j = 0; j < per; ++j) {
         const double v = a.data[i * per + j];
-        if (!(v >= -128 && v <= 127) || v != std::floor(v)) {
+        if (!(v >= lo && v <= hi) || v != std::floor(v)) {
           throw Error(inputs, 0, "value " + std::to_string(v) + " at index " + std::to_string(i * per + j) +
-                                     " is not an int8; the model's input is int8");
+                                     " is not an " + deploy::dtype_name(in.type) + "; the model's input is " +
+                                     deploy::dtype_name(in.type));
         }
-        x[j] = static_cast<int8_t>(v);
+        if (i16) {
+          static_cast<int16_t*>(ex.input(0))[j] = static_cast<int16_t>(v);
+        } else {
+          static_cast<int8_t*>(ex.input(0))[j] = static_cast<int8_t>(v);
+        }
       }
     } else {
       throw Error(model, 0, "input type " + std::string(deploy::dtype_name(in.type)) + " is not supported");
@@ -120,6 +126,10 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
       write_npy(path, v.data(), shape);
     } else if (t.type == deploy::DType::kInt8) {
       write_npy(path, reinterpret_cast<const int8_t*>(outs[h].data()), shape);
+    } else if (t.type == deploy::DType::kInt16) {
+      std::vector<int16_t> v(outs[h].size() / 2);
+      std::memcpy(v.data(), outs[h].data(), outs[h].size());
+      write_npy(path, v.data(), shape);
     } else {
       throw Error(model, 0, "output type " + std::string(deploy::dtype_name(t.type)) + " is not supported");
     }
@@ -140,7 +150,11 @@ void add_invoke_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("invoke", "Run a .tflite file over a .npy of inputs with earshot's device kernels");
   cmd->add_option("model", a->model, ".tflite file (earshot's export or any file using the same operators)")
       ->required()->check(CLI::ExistingFile);
-  cmd->add_option("inputs", a->inputs, ".npy of inputs: [N, input...] or one input")->required()->check(CLI::ExistingFile);
+  cmd->add_option("inputs", a->inputs,
+                  ".npy of inputs: [N, input...] or one input; a model with state runs the N inputs in order, "
+                  "carrying its state from one to the next")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", a->out, "Output .npy (several outputs: OUT.0.npy, OUT.1.npy, ...)")->required();
   cmd->add_option("--match", a->rounding,
                   "int8 arithmetic to reproduce bit for bit: tflm (TFLite Micro's reference, what the device runs) or tflite "

@@ -14,7 +14,7 @@ $E synth bells --out "$W/bells-data" --seed 1 --recordings 60 --seconds 60 >/dev
 for r in beats bells chords; do
   data=(); [[ $r == bells ]] && data=(--data "$W/bells-data")
   $E train recipes/$r.toml "${data[@]}" --out "$W/$r" >/dev/null
-  fmt=tflite,c; [[ $r == bells ]] && fmt=tflite,c,cpp  # cpp: streaming detectors only
+  fmt=tflite,c,cpp
   $E export "$W/$r" --format $fmt --out "$W/$r/export-int8" >/dev/null
   $E export "$W/$r" --format $fmt --io int8 --out "$W/$r/export-int8io" >/dev/null
   $E export "$W/$r" --float --format tflite,c --out "$W/$r/export-float" >/dev/null

@@ -2,15 +2,19 @@
 # Issue 5: the generated C++ model (earshot export --format cpp), compiled for
 # the host and run by rt::Detector with incremental convolution, gives exactly
 # the raw int8 outputs and events of `earshot detect` (the Executor over the
-# same int8 graph, recomputing every window in full).
-#   check_codegen.sh EARSHOT_BINARY RUNTIME_LIBRARY [WORK_DIR]
+# same int8 graph, recomputing every window in full). Then the generated
+# rt::CompiledGraph of the graphs tests/tflite/make_graphs.cc writes (two
+# heads; int16 and int8 state carried across invocations), fed the same
+# inputs as `earshot invoke`, gives its outputs bit for bit.
+#   check_codegen.sh EARSHOT_BINARY RUNTIME_LIBRARY MAKE_GRAPHS_BINARY [WORK_DIR]
 set -euo pipefail
 EARSHOT=$1
 RTLIB=$2
+MAKE_GRAPHS=$3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${3:-$(mktemp -d)}
+WORK=${4:-$(mktemp -d)}
 mkdir -p "$WORK"
-[[ -z ${3:-} ]] && trap 'rm -rf "$WORK"' EXIT
+[[ -z ${4:-} ]] && trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 "$EARSHOT" synth bells --out data --seed 5 --count 3 --seconds 40 >/dev/null
 "$EARSHOT" train "$ROOT/recipes/bells.toml" --data data --out run --epochs 3 --quiet >/dev/null
@@ -43,3 +47,39 @@ assert ge == he, (ge, he)
 print(f"generated model (incremental) = host executor (full windows): {g['windows']} windows, "
       f"{len(ge)} events, every raw int8 output equal")
 PYEOF
+
+# Generated graphs: two heads, and state carried from one invocation to the next.
+PY=$ROOT/.venv/bin/python  # with NumPy (scripts/setup.sh --python)
+"$MAKE_GRAPHS" graphs >/dev/null
+for dir in graphs/*/; do
+  dir=${dir%/}
+  [[ -f $dir/earshot_model.cc ]] || continue
+  # shellcheck disable=SC2086
+  ${CXX:-c++} -std=c++17 -O1 ${EARSHOT_CXXFLAGS:-} -Wall -Wextra -Werror -I "$ROOT/runtime/include" -I "$dir" \
+    "$ROOT/tests/codegen/graph_main.cc" "$dir/earshot_model.cc" "$RTLIB" -lm -o "$dir/run_generated"
+  $PY - "$dir/model.tflite" "$dir/inputs.npy" "$dir/inputs.bin" <<'PYEOF'
+import sys
+import numpy as np
+# 200 inputs: N(0, 1) for float inputs, int8 in [-100, 100] otherwise (the int8-io graph).
+rng = np.random.default_rng(5)
+x = rng.normal(0.0, 1.0, size=(200, 80 if "two_heads" in sys.argv[1] else 8)).astype(np.float32)
+if "int8-int8" in sys.argv[1]:
+    x = rng.integers(-100, 101, size=x.shape).astype(np.int8)
+np.save(sys.argv[2], x)
+x.tofile(sys.argv[3])
+PYEOF
+  "$EARSHOT" invoke "$dir/model.tflite" "$dir/inputs.npy" --out "$dir/host" --quiet
+  "$dir/run_generated" "$dir/inputs.bin" "$dir/generated"
+  $PY - "$dir" <<'PYEOF'
+import glob, sys
+import numpy as np
+d = sys.argv[1]
+host = sorted(glob.glob(d + "/host*.npy"))
+for k, h in enumerate(host):
+    want = np.load(h)
+    got = np.fromfile(f"{d}/generated.{k}.bin", dtype=want.dtype).reshape(want.shape)
+    bad = np.flatnonzero(got.reshape(-1) != want.reshape(-1))
+    assert bad.size == 0, f"{d} output {k}: {bad.size} of {want.size} values differ from earshot invoke"
+print(f"{d}: generated graph = earshot invoke on {len(host)} outputs, every value equal")
+PYEOF
+done

@@ -6,19 +6,24 @@
 # TFLite Micro (tflite-micro), and requires int8 outputs equal bit for bit and
 # float32 outputs within 1e-5. Also checks that model_data.c holds exactly the
 # .tflite bytes, and records TFLite Micro's arena next to earshot's plan.
-#   check_exports.sh EARSHOT_BINARY [WORK_DIR]
+# Then the same comparison for the graphs tests/tflite/make_graphs.cc writes:
+# a two-head model (softmax head and linear head; float, int8 with float32
+# and with int8 input/output) and int16 and int8 state carried from one
+# invocation to the next (the interpreters feed it back; earshot keeps it).
+#   check_exports.sh EARSHOT_BINARY MAKE_GRAPHS_BINARY [WORK_DIR]
 set -euo pipefail
 shopt -s nullglob
 EARSHOT=$1
+MAKE_GRAPHS=$2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=$ROOT/.venv/bin/python
 if [[ ! -x $PY ]] || ! $PY -c "import ai_edge_litert, tflite_micro" 2>/dev/null; then
   echo "check_exports: $PY with ai-edge-litert and tflite-micro is missing; run: bash scripts/setup.sh --python" >&2
   exit 1
 fi
-WORK=${2:-$(mktemp -d)}
+WORK=${3:-$(mktemp -d)}
 mkdir -p "$WORK"
-[[ -z ${2:-} ]] && trap 'rm -rf "$WORK"' EXIT
+[[ -z ${3:-} ]] && trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 "$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
@@ -74,6 +79,22 @@ print(f"arena: earshot plan {ours['arena_bytes']} bytes (+ {ours['op_data_bytes'
       f"TFLite Micro head {head} bytes, smallest working arena {tflm['min_arena_bytes']} bytes")
 assert ours["arena_bytes"] <= head * 1.03, "earshot's planned arena exceeds TFLite Micro's by more than 3 %"
 PYEOF
+    fi
+  done
+done
+
+"$MAKE_GRAPHS" graphs >/dev/null
+for out in graphs/*/; do
+  out=${out%/}
+  echo "== $out"
+  $PY "$ROOT/tests/tflite/compare_interpreters.py" make-inputs "$out/model.tflite" normal "$out/inputs.npy" --n 1000
+  for match in tflm tflite; do
+    "$EARSHOT" invoke "$out/model.tflite" "$out/inputs.npy" --out "$out/earshot_$match" --match $match --quiet
+    mapfile -t outs < <(ls "$out"/earshot_$match.npy "$out"/earshot_$match.[0-9]*.npy 2>/dev/null | sort -V)
+    interp=$([[ $match == tflm ]] && echo tflm || echo tflite)
+    if ! $PY "$ROOT/tests/tflite/compare_interpreters.py" "$out/model.tflite" "$out/inputs.npy" "${outs[@]}" \
+        --interpreter "$interp"; then
+      status=1
     fi
   done
 done

@@ -9,6 +9,11 @@ their outputs with earshot's (runtime/ kernels, written by `earshot invoke`).
   (OpResolverType.BUILTIN_REF: the reference arithmetic TFLite Micro shares)
 - TensorFlow Lite Micro (PyPI tflite-micro)
 
+A model with state (earshot writes it as a step model: each state tensor
+"s" is an extra input, its new value the output "s/next") runs its inputs in
+order, feeding every "s/next" back into "s" (starting from the zero point),
+as `earshot invoke` carries the state; only the other outputs are compared.
+
 int8 outputs must be equal bit for bit; float32 outputs of float models must
 agree within 1e-5 (absolute, plus 1e-5 relative); float32 outputs of int8
 models (DEQUANTIZE at the end) must be equal exactly. Prints one line per
@@ -34,18 +39,46 @@ def versions():
             "numpy": np.__version__}
 
 
+def io_layout(model_bytes):
+    """(data input position, [(state input position, its output position)],
+    [other output positions]) in the subgraph's input and output order."""
+    from ai_edge_litert.interpreter import Interpreter
+    it = Interpreter(model_content=model_bytes)
+    ins = [d["name"] for d in it.get_input_details()]
+    outs = [d["name"] for d in it.get_output_details()]
+    states = [(ins.index(o[:-len("/next")]), k) for k, o in enumerate(outs)
+              if o.endswith("/next") and o[:-len("/next")] in ins]
+    state_in = {i for i, _ in states}
+    data = [i for i in range(len(ins)) if i not in state_in]
+    if len(data) != 1:
+        raise SystemExit(f"expected one data input besides the state, got {len(data)}")
+    plain = [k for k in range(len(outs)) if k not in {o for _, o in states}]
+    return data[0], states, plain
+
+
+def zero_state(details):
+    zp = details["quantization_parameters"]["zero_points"]
+    return np.full(details["shape"], zp[0] if len(zp) else 0, dtype=details["dtype"])
+
+
 def run_litert(model_bytes, inputs):
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
     it = Interpreter(model_content=model_bytes, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     it.allocate_tensors()
-    inp = it.get_input_details()[0]
+    data, states, plain = io_layout(model_bytes)
+    ins = it.get_input_details()
     outs = it.get_output_details()
-    results = [[] for _ in outs]
+    state = {i: zero_state(ins[i]) for i, _ in states}
+    results = [[] for _ in plain]
     for x in inputs:
-        it.set_tensor(inp["index"], x.reshape(inp["shape"]).astype(inp["dtype"]))
+        it.set_tensor(ins[data]["index"], x.reshape(ins[data]["shape"]).astype(ins[data]["dtype"]))
+        for i, v in state.items():
+            it.set_tensor(ins[i]["index"], v)
         it.invoke()
-        for k, o in enumerate(outs):
-            results[k].append(it.get_tensor(o["index"]).copy())
+        for i, k in states:
+            state[i] = it.get_tensor(outs[k]["index"]).copy()
+        for r, k in zip(results, plain):
+            r.append(it.get_tensor(outs[k]["index"]).copy())
     return [np.stack(r) for r in results]
 
 
@@ -54,15 +87,21 @@ def tflm_interpreter(model_bytes, arena_size):
     return runtime.Interpreter.from_bytes(model_bytes, arena_size=arena_size)
 
 
-def run_tflm(model_bytes, inputs, n_out):
+def run_tflm(model_bytes, inputs):
     it = tflm_interpreter(model_bytes, 1 << 20)
-    results = [[] for _ in range(n_out)]
-    d = it.get_input_details(0)
+    data, states, plain = io_layout(model_bytes)
+    d = it.get_input_details(data)
+    state = {i: zero_state(it.get_input_details(i)) for i, _ in states}
+    results = [[] for _ in plain]
     for x in inputs:
-        it.set_input(x.reshape(d["shape"]).astype(d["dtype"]), 0)
+        it.set_input(x.reshape(d["shape"]).astype(d["dtype"]), data)
+        for i, v in state.items():
+            it.set_input(v, i)
         it.invoke()
-        for k in range(n_out):
-            results[k].append(it.get_output(k).copy())
+        for i, k in states:
+            state[i] = it.get_output(k).copy()
+        for r, k in zip(results, plain):
+            r.append(it.get_output(k).copy())
     return [np.stack(r) for r in results]
 
 
@@ -113,7 +152,8 @@ def make_inputs(model_path, kind, n, seed, out):
     'normal' (N(0, 1), like normalised spectra). An int8 input gets them
     quantized with the input's own scale and zero point."""
     from ai_edge_litert.interpreter import Interpreter
-    d = Interpreter(model_path=model_path).get_input_details()[0]
+    data, _, _ = io_layout(open(model_path, "rb").read())
+    d = Interpreter(model_path=model_path).get_input_details()[data]
     shape = (n,) + tuple(int(v) for v in d["shape"][1:])
     rng = np.random.default_rng(seed)
     if kind == "beats":
@@ -125,9 +165,10 @@ def make_inputs(model_path, kind, n, seed, out):
     else:
         raise SystemExit(f"unknown input kind {kind}")
     x = x.astype(np.float32)
-    if d["dtype"] == np.int8:
+    if d["dtype"] in (np.int8, np.int16):
         scale, zp = d["quantization"]
-        x = np.clip(np.round(x / scale) + zp, -128, 127).astype(np.int8)
+        info = np.iinfo(d["dtype"])
+        x = np.clip(np.round(x / scale) + zp, info.min, info.max).astype(d["dtype"])
     np.save(out, x)
 
 
@@ -177,15 +218,14 @@ def main():
     want = [np.load(p) for p in a.earshot_outputs]
     from ai_edge_litert.interpreter import Interpreter
     probe = Interpreter(model_content=model)
-    n_out = len(probe.get_output_details())
-    # int8 models: every output equal bit for bit (DEQUANTIZE is exact too).
-    exact = any(t["dtype"] == np.int8 for t in probe.get_tensor_details())
+    # Quantized models: every output equal bit for bit (DEQUANTIZE is exact too).
+    exact = any(t["dtype"] in (np.int8, np.int16) for t in probe.get_tensor_details())
     failures = []
     runners = []
     if a.interpreter in ("tflite", "both"):
         runners.append(("TFLite (ai-edge-litert, reference kernels)", lambda: run_litert(model, inputs)))
     if a.interpreter in ("tflm", "both"):
-        runners.append(("TFLite Micro", lambda: run_tflm(model, inputs, n_out)))
+        runners.append(("TFLite Micro", lambda: run_tflm(model, inputs)))
     for name, fn in runners:
         got = fn()
         err = compare(name, got, want, exact)

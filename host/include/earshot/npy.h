@@ -20,9 +20,10 @@ struct NpyArray {
 // Reads <f4, <f8, <i1..<i8, |u1..<u8, |b1. Errors name the file and the problem.
 NpyArray read_npy(const std::filesystem::path& path);
 
-// Writes float32 (<f4), uint8 (|u1) or int8 (|i1), atomically.
+// Writes float32 (<f4), uint8 (|u1), int8 (|i1) or int16 (<i2), atomically.
 void write_npy(const std::filesystem::path& path, const float* data, const std::vector<size_t>& shape);
 void write_npy(const std::filesystem::path& path, const uint8_t* data, const std::vector<size_t>& shape);
 void write_npy(const std::filesystem::path& path, const int8_t* data, const std::vector<size_t>& shape);
+void write_npy(const std::filesystem::path& path, const int16_t* data, const std::vector<size_t>& shape);
 
 }  // namespace earshot

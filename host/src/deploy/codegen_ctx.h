@@ -36,6 +36,8 @@ class Codegen {
   int64_t offset(int32_t t) const { return plan.offset[static_cast<size_t>(t)]; }
   // `reinterpret_cast<[const ]int8_t*>(arena + offset)` for an activation.
   std::string arena_ptr(int32_t t, bool is_const) const;
+  // The same with the tensor's own element type (float, int8_t, int16_t).
+  std::string typed_ptr(int32_t t, bool is_const) const;
   // The C++ name of a constant tensor ("t7"), or "nullptr" for an absent operand.
   static std::string constant(int32_t t) { return t >= 0 ? "t" + std::to_string(t) : std::string("nullptr"); }
   // "  // k: OP -> 'output'" in init() and invoke().

@@ -127,13 +127,29 @@ Json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes) {
     const rt::FrontendConfig cfg = recipe.frontend_config();
     if (rt::ok(rt::Frontend::required_bytes(cfg, &bytes))) frontend = {{"state_bytes", bytes}};
   }
+  Json outputs = Json::array();
+  for (size_t h = 0; h < g.outputs.size(); ++h) {
+    const TensorInfo& t = g.tensors[static_cast<size_t>(g.outputs[h])];
+    outputs.push_back({{"name", h < g.output_names.size() ? g.output_names[h] : t.name},
+                       {"shape", t.shape},
+                       {"type", dtype_name(t.type)},
+                       {"bytes", t.bytes()}});
+  }
+  Json state = Json::array();
+  for (int32_t t : g.state_tensors()) {
+    const TensorInfo& info = g.tensors[static_cast<size_t>(t)];
+    state.push_back({{"name", info.name}, {"shape", info.shape}, {"type", dtype_name(info.type)}, {"bytes", info.bytes()}});
+  }
   return {{"ops", ops},
+          {"outputs", outputs},
+          {"state", state},
           {"total",
            {{"macs", total_macs},
             {"weight_bytes", weight_bytes},
             {"model_bytes", model_bytes},
             {"arena_bytes", plan.arena_bytes},
             {"arena_without_reuse_bytes", plan.sum_of_buffers},
+            {"state_bytes", plan.state_bytes},
             {"op_data_bytes", ex.op_data_bytes()},
             {"scratch_bytes", 0}}},
           {"frontend", frontend}};
@@ -164,12 +180,21 @@ std::string format_memory_report(const Json& r) {
                 t.at("arena_without_reuse_bytes").get<size_t>(), t.at("op_data_bytes").get<size_t>(),
                 t.at("scratch_bytes").get<size_t>());
   s += line;
+  if (t.contains("state_bytes") && t.at("state_bytes").get<size_t>() > 0) {
+    std::snprintf(line, sizeof line, " (state %zu of it)", t.at("state_bytes").get<size_t>());
+    s += line;
+  }
   if (!r.at("frontend").is_null()) {
     std::snprintf(line, sizeof line, ", frontend %zu", r.at("frontend").at("state_bytes").get<size_t>());
     s += line;
   }
   std::snprintf(line, sizeof line, "\ncompute: %zu MACs per inference\n", t.at("macs").get<size_t>());
   s += line;
+  if (r.contains("outputs") && r.at("outputs").size() > 1) {
+    s += "outputs:";
+    for (const Json& o : r.at("outputs")) s += " " + o.at("name").get<std::string>() + " (" + o.at("type").get<std::string>() + ")";
+    s += "\n";
+  }
   return s;
 }
 
@@ -331,9 +356,12 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       wrote(out / "model_data.c", c.size(), "the .tflite bytes as a 16-byte-aligned C array");
     } else if (f == "cpp") {
       if (!o.int8) throw Error("export: --format cpp needs the int8 model (drop --float)");
-      // The device model takes int8 in and out: the detector quantizes frames itself.
-      const Graph g = o.io == IoType::kInt8 ? d.graph : quantize(d.float_graph, d.ranges, {IoType::kInt8});
-      const GeneratedModel m = generate_cpp(g, recipe, names, run.string());
+      // A streaming recipe gets rt::Detector's model, which takes int8 in and
+      // out (the detector quantizes frames itself); other recipes the graph as
+      // exported (--io).
+      const bool streaming = recipe.source == FeatureSource::kFrames && recipe.has_windows;
+      const Graph g = streaming && o.io != IoType::kInt8 ? quantize(d.float_graph, d.ranges, {IoType::kInt8}) : d.graph;
+      const GeneratedModel m = generate_cpp(g, streaming ? &recipe : nullptr, names, recipe.name, run.string());
       // The generated model's own report: int8 in and out, the arena it declares.
       Json dev = memory_report(g, recipe, 0);
       dev["total"]["generated_arena_bytes"] = m.arena_bytes;
@@ -343,12 +371,16 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
             "memory report of the generated (int8 in/out, incremental) model");
       write_text_file(out / "earshot_model.h", m.header);
       write_text_file(out / "earshot_model.cc", m.source);
-      wrote(out / "earshot_model.h", m.header.size(), "generated model: rt::CompiledModel + detector config");
+      wrote(out / "earshot_model.h", m.header.size(),
+            streaming ? "generated model: rt::CompiledGraph, rt::CompiledModel + detector config"
+                      : "generated model: rt::CompiledGraph");
       wrote(out / "earshot_model.cc", m.source.size(),
             "generated model: weights + kernel calls, static arena " + std::to_string(m.arena_bytes) + " bytes");
-      incremental = {{"hop_frames", m.hop_frames}, {"macs_per_window", m.macs_per_window},
-                     {"macs_per_hop", m.macs_per_hop},
-                     {"saved", m.macs_per_window ? 1.0 - static_cast<double>(m.macs_per_hop) / static_cast<double>(m.macs_per_window) : 0.0}};
+      if (streaming) {
+        incremental = {{"hop_frames", m.hop_frames}, {"macs_per_window", m.macs_per_window},
+                       {"macs_per_hop", m.macs_per_hop},
+                       {"saved", m.macs_per_window ? 1.0 - static_cast<double>(m.macs_per_hop) / static_cast<double>(m.macs_per_window) : 0.0}};
+      }
     } else {
       throw Error("export: unknown format '" + f + "' (tflite, c, cpp)");
     }

@@ -3,7 +3,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <algorithm>
 #include <map>
+#include <sstream>
 
 #include "earshot/error.h"
 #include "earshot/fileio.h"
@@ -41,10 +43,64 @@ const OpKindInfo* from_builtin(int32_t code) {
   return nullptr;
 }
 
+// TFLite has no tensor that keeps its value between invocations and is
+// written by an ordinary op, so state goes into the file as an explicit input
+// and output (a step model: the caller feeds each output back): state tensor s
+// becomes a graph input (its value before the step) and the op that writes it
+// writes a new tensor "<s>/next", appended after the other tensors and listed
+// after the other outputs; later ops read that one. The metadata entry
+// "earshot_state" ("in out" index pairs, one per line; out -1 when nothing
+// writes the state) lets read_tflite() turn the pairs back into state.
+constexpr const char* kStateMetadata = "earshot_state";
+
+Graph state_as_io(const Graph& g, std::string* pairs) {
+  Graph f = g;
+  for (int32_t s : g.state_tensors()) {
+    TensorInfo& t = f.tensors[static_cast<size_t>(s)];
+    t.state = false;
+    f.inputs.push_back(s);
+    int32_t next = -1;
+    for (Op& op : f.ops) {
+      if (next >= 0) {
+        for (int32_t& in : op.inputs) in = in == s ? next : in;
+      }
+      for (int32_t& out : op.outputs) {
+        if (out != s) continue;
+        TensorInfo n = f.tensors[static_cast<size_t>(s)];
+        n.name += "/next";
+        f.tensors.push_back(std::move(n));
+        next = out = static_cast<int32_t>(f.tensors.size() - 1);
+      }
+    }
+    if (next >= 0) {
+      f.outputs.push_back(next);
+      if (!f.output_names.empty()) f.output_names.push_back(f.tensors[static_cast<size_t>(next)].name);
+    }
+    *pairs += std::to_string(s) + " " + std::to_string(next) + "\n";
+  }
+  return f;
+}
+
+// Removes tensor t (nothing may refer to it any more) and renumbers the rest.
+void erase_tensor(Graph& g, int32_t t) {
+  g.tensors.erase(g.tensors.begin() + t);
+  auto fix = [t](int32_t& i) {
+    if (i > t) --i;
+  };
+  for (Op& op : g.ops) {
+    for (int32_t& i : op.inputs) fix(i);
+    for (int32_t& i : op.outputs) fix(i);
+  }
+  for (int32_t& i : g.inputs) fix(i);
+  for (int32_t& i : g.outputs) fix(i);
+}
+
 }  // namespace
 
-std::vector<uint8_t> write_tflite(const Graph& g) {
-  g.validate("write_tflite");
+std::vector<uint8_t> write_tflite(const Graph& graph) {
+  graph.validate("write_tflite");
+  std::string state_pairs;
+  const Graph g = state_as_io(graph, &state_pairs);
   flatbuffers::FlatBufferBuilder fbb(4096);
 
   // Buffer 0 is the empty sentinel; each constant tensor has its own buffer.
@@ -96,7 +152,29 @@ std::vector<uint8_t> write_tflite(const Graph& g) {
   }
   auto subgraph = fb::CreateSubGraphDirect(fbb, &tensors, &g.inputs, &g.outputs, &ops, "main");
   std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs = {subgraph};
-  auto model = fb::CreateModelDirect(fbb, 3, &opcodes, &subgraphs, g.description.c_str(), &buffers);
+
+  // The signature names every input and output (the heads' names).
+  auto tensor_map = [&](const std::vector<int32_t>& list, const std::vector<std::string>* names) {
+    std::vector<flatbuffers::Offset<fb::TensorMap>> maps;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string& name = names != nullptr && i < names->size() ? (*names)[i] : g.tensors[static_cast<size_t>(list[i])].name;
+      maps.push_back(fb::CreateTensorMapDirect(fbb, name.c_str(), static_cast<uint32_t>(list[i])));
+    }
+    return maps;
+  };
+  const auto sig_inputs = tensor_map(g.inputs, nullptr);
+  const auto sig_outputs = tensor_map(g.outputs, g.output_names.empty() ? nullptr : &g.output_names);
+  std::vector<flatbuffers::Offset<fb::SignatureDef>> signatures = {
+      fb::CreateSignatureDefDirect(fbb, &sig_inputs, &sig_outputs, "serving_default", 0)};
+
+  std::vector<flatbuffers::Offset<fb::Metadata>> metadata;
+  if (!state_pairs.empty()) {
+    const std::vector<uint8_t> bytes(state_pairs.begin(), state_pairs.end());
+    metadata.push_back(fb::CreateMetadataDirect(fbb, kStateMetadata, static_cast<uint32_t>(buffers.size())));
+    buffers.push_back(fb::CreateBuffer(fbb, fbb.CreateVector(bytes)));
+  }
+  auto model = fb::CreateModelDirect(fbb, 3, &opcodes, &subgraphs, g.description.c_str(), &buffers, nullptr,
+                                     metadata.empty() ? nullptr : &metadata, &signatures);
   fb::FinishModelBuffer(fbb, model);
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }
@@ -171,11 +249,53 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
     }
     g.ops.push_back(std::move(op));
   }
+  // Output names: the signature's when it names every output, else the tensors'.
+  const auto* sigs = m->signature_defs();
+  const fb::SignatureDef* sig = sigs != nullptr && sigs->size() > 0 ? sigs->Get(0) : nullptr;
   for (int32_t out : g.outputs) {
-    g.output_names.push_back(out >= 0 && static_cast<size_t>(out) < g.tensors.size() ? g.tensors[static_cast<size_t>(out)].name
-                                                                                     : std::string());
+    std::string name = out >= 0 && static_cast<size_t>(out) < g.tensors.size() ? g.tensors[static_cast<size_t>(out)].name
+                                                                                : std::string();
+    if (sig != nullptr && sig->outputs() != nullptr) {
+      for (const fb::TensorMap* t : *sig->outputs()) {
+        if (t != nullptr && t->name() != nullptr && static_cast<int64_t>(t->tensor_index()) == out) name = t->name()->str();
+      }
+    }
+    g.output_names.push_back(name);
   }
   g.validate(where);
+
+  // State written as explicit inputs and outputs (write_tflite) becomes state again.
+  if (m->metadata() != nullptr) {
+    for (const fb::Metadata* md : *m->metadata()) {
+      if (md == nullptr || md->name() == nullptr || md->name()->str() != kStateMetadata) continue;
+      if (md->buffer() >= m->buffers()->size() || m->buffers()->Get(md->buffer())->data() == nullptr) {
+        fail("the state metadata refers to a missing buffer");
+      }
+      const auto* bytes = m->buffers()->Get(md->buffer())->data();
+      std::istringstream pairs(std::string(bytes->begin(), bytes->end()));
+      std::vector<int32_t> drop;
+      int64_t in = 0, out = 0;
+      while (pairs >> in >> out) {
+        auto pos = std::find(g.inputs.begin(), g.inputs.end(), in);
+        if (pos == g.inputs.end()) fail("state tensor " + std::to_string(in) + " is not an input");
+        g.inputs.erase(pos);
+        g.tensors[static_cast<size_t>(in)].state = true;
+        if (out < 0) continue;
+        auto opos = std::find(g.outputs.begin(), g.outputs.end(), out);
+        if (opos == g.outputs.end()) fail("state output " + std::to_string(out) + " is not an output");
+        g.output_names.erase(g.output_names.begin() + (opos - g.outputs.begin()));
+        g.outputs.erase(opos);
+        for (Op& op : g.ops) {
+          for (int32_t& i : op.inputs) i = i == out ? static_cast<int32_t>(in) : i;
+          for (int32_t& i : op.outputs) i = i == out ? static_cast<int32_t>(in) : i;
+        }
+        drop.push_back(static_cast<int32_t>(out));
+      }
+      std::sort(drop.rbegin(), drop.rend());
+      for (int32_t t : drop) erase_tensor(g, t);
+      g.validate(where);
+    }
+  }
   return g;
 }
 

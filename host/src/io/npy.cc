@@ -162,4 +162,8 @@ void write_npy(const fs::path& path, const int8_t* data, const std::vector<size_
   write_npy_raw(path, "|i1", data, 1, shape);
 }
 
+void write_npy(const fs::path& path, const int16_t* data, const std::vector<size_t>& shape) {
+  write_npy_raw(path, "<i2", data, sizeof(int16_t), shape);
+}
+
 }  // namespace earshot

@@ -1,11 +1,14 @@
-// earshot export --format cpp: an int8 graph (int8 input and output) as C++
-// source that runs runtime/ kernels in a fixed order over a static arena whose
-// size and offsets are fixed at export (deploy::plan_arena). The generated
-// files need only runtime/ and define rt::CompiledModel earshot_model and
-// earshot_detector_config() for rt::Detector. The convolutions at the
-// model's start that slide along time recompute only the columns the window
-// stride's new frames change (the model must be invoked on consecutive
-// windows, as rt::Detector does; init() starts over with a full window).
+// earshot export --format cpp: a quantized graph as C++ source that runs
+// runtime/ kernels in a fixed order over a static arena whose size and
+// offsets are fixed at export (deploy::plan_arena). The generated files need
+// only runtime/ and define rt::CompiledGraph earshot_graph (every input and
+// output by name, state kept in the arena between invocations, reset()).
+// With a streaming recipe (frames and [windows], int8 input and output) they
+// also define rt::CompiledModel earshot_model and earshot_detector_config()
+// for rt::Detector: the convolutions at the model's start that slide along
+// time recompute only the columns the window stride's new frames change (the
+// detector invokes it on consecutive windows; init() and any earshot_graph
+// call start over with a full window).
 #pragma once
 
 #include <string>
@@ -26,8 +29,9 @@ struct GeneratedModel {
   int32_t hop_frames = 0;
 };
 
-// `recipe` carries the fitted normalisation; `source` names the run in comments.
-GeneratedModel generate_cpp(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
-                            const std::string& source);
+// `recipe` (the streaming detector's, with its fitted normalisation) may be
+// null: then only earshot_graph, named `name`. `source` names the run in comments.
+GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vector<std::string>& class_names,
+                            const std::string& name, const std::string& source);
 
 }  // namespace earshot::deploy

@@ -56,6 +56,20 @@ rt::Status eval(const std::any& prepared, const EvalArgs& a) {
                : rt::dequantize_eval_s8(o, static_cast<const int8_t*>(a.in[0]), y);
 }
 
+void emit(Codegen& cg, size_t k) {
+  const Op& op = cg.g.ops[k];
+  const TensorInfo& q = quantized_side(cg.g, op);
+  const std::string o = "op" + std::to_string(k);
+  const char* sfx = q.type == DType::kInt16 ? "s16" : "s8";
+  const char* fn = op.kind == OpKind::kQuantize ? "quantize" : "dequantize";
+  char b[256];
+  std::snprintf(b, sizeof b, "{%zu, %s, %d}", q.elements(), cpp_float(scale0(q)).c_str(), zp0(q));
+  cg.decl += "rt::QuantizeOp " + o + ";\n";
+  cg.init += std::string("  EARSHOT_TRY(rt::") + fn + "_prepare_" + sfx + "(" + b + ", &" + o + "));\n";
+  cg.run += std::string("  EARSHOT_TRY(rt::") + fn + "_eval_" + sfx + "(" + o + ", " + cg.typed_ptr(op.inputs[0], true) +
+            ", " + cg.typed_ptr(op.outputs[0], false) + "));\n";
+}
+
 OpKindInfo edge_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin) {
   OpKindInfo k{.kind = kind, .name = name, .builtin = builtin};
   k.inputs = {{"input"}};
@@ -66,7 +80,8 @@ OpKindInfo edge_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin)
   k.version = &version;
   k.prepare = &prepare;
   k.eval = &eval;
-  return k;  // no quantize rule (quantize() adds them), no generated C++ (int8 in and out there)
+  k.emit = &emit;
+  return k;  // no quantize rule: quantize() adds these ops
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "earshot/rt/compiled.h"
 #include "earshot/rt/events.h"
 #include "earshot/rt/frontend.h"
 #include "earshot/rt/memory.h"
