@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cstdio>
+#include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "earshot/deploy/codegen.h"
@@ -7,6 +9,7 @@
 #include "earshot/deploy/export.h"
 #include "earshot/deploy/tflite.h"
 #include "earshot/error.h"
+#include "earshot/features.h"
 #include "earshot/fileio.h"
 #include "earshot/nn/rng.h"
 #include "op_kind.h"
@@ -198,10 +201,118 @@ std::string format_memory_report(const Json& r) {
   return s;
 }
 
+namespace {
+
+const char* quoted(const char* s, std::string& buf) { return (buf = std::string("\"") + s + "\"").c_str(); }
+
+// The recipe's feature pipeline as #defines: everything a device needs to
+// compute the model's input as training did (the frontend's settings, the
+// fitted normalisation, the window's normalisation and the input layout).
+void frontend_defines(std::string& h, const Graph& g, const Recipe& recipe,
+                      const std::function<void(const std::string&, const std::string&, const std::string&)>& define) {
+  std::string q;
+  const TensorInfo& in = g.tensors[static_cast<size_t>(g.inputs[0])];
+  if (recipe.source == FeatureSource::kBeats) {
+    h += "\n// Features: seed 000's beat vector (runtime/include/earshot/rt/beats.h).\n";
+    define("FEATURE_KIND", quoted("beats", q), "");
+    define("BEAT_DURATION_MS", fmt_float(recipe.beats.duration_ms), "hits at t in [0, duration) fill the bins");
+    define("BEAT_BINS", std::to_string(recipe.beats.n_bins), "");
+    define("BEAT_SKIP_FIRST", recipe.beats.skip_first ? "1" : "0", "the anchor hit at t = 0 is left out");
+    define("BEAT_OUTSIDE", quoted(recipe.beats.outside == rt::OutsideHits::kDrop ? "drop" : "clamp", q),
+           "hits outside [0, duration)");
+    define("FEATURES_PER_FRAME", std::to_string(in.shape.back()), "");
+    return;
+  }
+  if (recipe.source == FeatureSource::kDigitized) {
+    h += "\n// Features: seed 003's digitized samples.\n";
+    define("FEATURE_KIND", quoted("digitized", q), "");
+    define("DIGITIZE_LEVELS", std::to_string(recipe.digitize.levels), "min-max per clip, then levels");
+    define("DIGITIZE_CLIP_SECONDS", fmt_float(recipe.digitize.clip_seconds), "");
+    define("DIGITIZE_ONE_HOT", recipe.digitize.one_hot ? "1" : "0", "");
+    return;
+  }
+  const rt::FrontendConfig& f = recipe.frontend;
+  const FeatureExtractor fx(recipe.frontend_config());  // the runtime's own plan: frame length, bins
+  const FrontendShape shape{fx.frame_length(), fx.feature_size()};
+  h += "\n// Features: the frontend (runtime/include/earshot/rt/frontend.h); the\n";
+  h += "// generated C++ export (--format cpp) runs it for you.\n";
+  define("FEATURE_KIND", quoted(rt::feature_kind_name(f.kind), q), "spectrum | mel | mfcc | cqt");
+  define("FRAME_SIZE", std::to_string(shape.frame_length), "samples per frame");
+  define("FRAME_STRIDE", std::to_string(f.frame_stride), "samples between frames");
+  define("FRAME_CENTER", f.center ? "1" : "0", "1: frame t centred on sample t * stride (zero padding)");
+  if (f.kind != rt::FeatureKind::kCqt) {
+    define("WINDOW_KIND", quoted(rt::window_kind_name(f.window), q), "rect | hann | hamming");
+    define("WINDOW_PERIODIC", f.window_periodic ? "1" : "0", "0: symmetric (np.hamming), 1: periodic (scipy fftbins)");
+    define("SUBTRACT_MEAN", f.subtract_mean ? "1" : "0", "remove the frame's mean before the window");
+  }
+  define("POWER", fmt_float(f.power), "1: magnitude, 2: power");
+  switch (f.kind) {
+    case rt::FeatureKind::kSpectrum:
+      define("MIN_HZ", fmt_float(f.min_hz), "keep FFT bins k with MIN_HZ <= k * SAMPLE_RATE / FRAME_SIZE < MAX_HZ");
+      define("MAX_HZ", fmt_float(f.max_hz), "0: up to Nyquist, inclusive");
+      define("SPECTRUM_FIRST_BIN",
+             std::to_string(static_cast<int>(std::lround(fx.analyzer().bin_hz(0) * static_cast<float>(shape.frame_length) /
+                                                         static_cast<float>(f.sample_rate)))),
+             "FFT bin of the first value");
+      define("SPECTRUM_SIZE", std::to_string(shape.feature_size), "bins kept per frame");
+      break;
+    case rt::FeatureKind::kMel:
+    case rt::FeatureKind::kMfcc:
+      define("N_MELS", std::to_string(f.n_mels), "");
+      define("MEL_FMIN", fmt_float(f.fmin), "Hz");
+      define("MEL_FMAX", fmt_float(f.fmax), "Hz; 0: SAMPLE_RATE / 2");
+      define("MEL_SCALE", quoted(f.mel_scale == rt::MelScale::kHtk ? "htk" : "slaney", q), "");
+      define("MEL_NORM", quoted(f.mel_norm == rt::MelNorm::kSlaney ? "slaney" : "none", q), "");
+      if (f.kind == rt::FeatureKind::kMfcc) define("N_MFCC", std::to_string(f.n_mfcc), "DCT-II, orthonormal");
+      break;
+    case rt::FeatureKind::kCqt:
+      define("CQT_FMIN", fmt_float(f.cqt_fmin), "Hz");
+      define("CQT_BINS", std::to_string(f.cqt_bins), "");
+      define("CQT_BINS_PER_OCTAVE", std::to_string(f.bins_per_octave), "");
+      define("CQT_FILTER_SCALE", fmt_float(f.filter_scale), "librosa.cqt's filter_scale");
+      break;
+  }
+  define("COMPRESSION", quoted(rt::compression_name(f.compression), q), "none | log1p | ln | db");
+  if (f.compression == rt::Compression::kLn || f.compression == rt::Compression::kDb) {
+    define("AMIN", fmt_float(f.amin), "floor before the logarithm");
+  }
+  const NormalizeSpec& n = recipe.normalize;
+  const char* norm = n.mode == rt::NormMode::kScalar ? "scalar" : n.mode == rt::NormMode::kPerBin ? "per_bin" : "none";
+  define("NORMALIZE", quoted(norm, q), "(x - mean) / std after compression");
+  if (n.mode == rt::NormMode::kScalar) {
+    define("FEATURE_MEAN", fmt_float(n.mean), "fitted on the training data");
+    define("FEATURE_STD", fmt_float(n.std), "");
+    define("SPECTRUM_MEAN", "FEATURE_MEAN", "seed 001's names");
+    define("SPECTRUM_STD", "FEATURE_STD", "");
+  } else if (n.mode == rt::NormMode::kPerBin) {
+    h += "// per-bin mean and std: feature_mean[] and feature_std[] (model_data.c)\n";
+  }
+  define("FEATURES_PER_FRAME", std::to_string(shape.feature_size), "");
+  if (recipe.has_windows) {
+    define("WINDOW_SIZE", std::to_string(recipe.windows.window), "frames per model input");
+    define("WINDOW_STRIDE", std::to_string(recipe.windows.stride), "frames between inferences");
+    const WindowNorm& wn = recipe.window_norm;
+    if (wn.db_ref != rt::DbRef::kNone) {
+      define("WINDOW_DB_REF", quoted(wn.db_ref == rt::DbRef::kMax ? "max" : "min", q),
+             "dB values re-referenced to the window's max or min");
+      define("WINDOW_TOP_DB", fmt_float(wn.top_db), "then clipped this far below the top (0: no clip)");
+    }
+    if (wn.scale_to_max) define("WINDOW_SCALE_TO_MAX", "1", "then divided by the window's max");
+    // The model may take the window as [frames, features] or transposed.
+    const size_t frames = static_cast<size_t>(recipe.windows.window), feats = static_cast<size_t>(shape.feature_size);
+    const bool transposed = in.shape.size() >= 3 && static_cast<size_t>(in.shape[1]) == feats &&
+                            static_cast<size_t>(in.shape[2]) == frames && frames != feats;
+    define("INPUT_LAYOUT", quoted(transposed ? "features_by_frames" : "frames_by_features", q),
+           transposed ? "input[f * WINDOW_SIZE + t]: feature f of frame t" : "input[t * FEATURES_PER_FRAME + f]");
+  }
+}
+
+}  // namespace
+
 std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
                      size_t model_bytes, const Json& memory) {
   std::string h;
-  auto define = [&h](const std::string& name, const std::string& value, const std::string& comment = "") {
+  auto define = [&h](const std::string& name, const std::string& value, const std::string& comment) {
     h += "#define " + name + std::string(name.size() < 28 ? 28 - name.size() : 1, ' ') + value;
     if (!comment.empty()) h += "  // " + comment;
     h += "\n";
@@ -211,46 +322,44 @@ std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std
   h += "// device computes features exactly as training did.\n";
   h += "#pragma once\n\n#include <stdint.h>\n\n";
   define("SAMPLE_RATE", std::to_string(recipe.sample_rate), "Hz");
-  if (recipe.source == FeatureSource::kFrames) {
-    define("FRAME_SIZE", std::to_string(recipe.frontend.frame_length), "samples per frame");
-    define("FRAME_STRIDE", std::to_string(recipe.frontend.frame_stride), "samples between frames");
-  }
+  frontend_defines(h, g, recipe, define);
+
+  h += "\n// The model.\n";
   const TensorInfo& in = g.tensors[static_cast<size_t>(g.inputs[0])];
-  if (recipe.has_windows) {
-    define("WINDOW_SIZE", std::to_string(recipe.windows.window), "frames per model input");
-    define("WINDOW_STRIDE", std::to_string(recipe.windows.stride), "frames between inferences");
-  }
-  if (recipe.source == FeatureSource::kFrames && recipe.frontend.kind == rt::FeatureKind::kSpectrum) {
-    define("SPECTRUM_SIZE", std::to_string(in.shape.back()), "bins kept per frame");
-  }
-  define("FEATURES_PER_FRAME", std::to_string(in.shape.back()));
-  if (recipe.normalize.mode == rt::NormMode::kScalar) {
-    define("SPECTRUM_MEAN", fmt_float(recipe.normalize.mean), "fitted on the training data");
-    define("SPECTRUM_STD", fmt_float(recipe.normalize.std));
-  }
   define("INPUT_SIZE", std::to_string(in.elements()), "values per inference");
   if (!in.scale.empty()) {
     define("INPUT_SCALE", fmt_float(in.scale[0]), "int8 input: q = round(x / scale) + zero_point");
-    define("INPUT_ZERO_POINT", std::to_string(in.zero_point[0]));
-  }
-  // The quantization of the int8 tensor nearest each edge (what QUANTIZE/DEQUANTIZE use).
-  const TensorInfo& out = g.tensors[static_cast<size_t>(g.outputs[0])];
-  const TensorInfo* qout = &out;
-  if (out.scale.empty() && !g.ops.empty() && g.ops.back().kind == OpKind::kDequantize) {
-    qout = &g.tensors[static_cast<size_t>(g.ops.back().inputs[0])];
+    define("INPUT_ZERO_POINT", std::to_string(in.zero_point[0]), "");
   }
   const TensorInfo* qin = &in;
   if (in.scale.empty() && g.ops.front().kind == OpKind::kQuantize) qin = &g.tensors[static_cast<size_t>(g.ops.front().outputs[0])];
   if (in.scale.empty() && !qin->scale.empty()) {
     define("INPUT_QUANT_SCALE", fmt_float(qin->scale[0]), "the model's QUANTIZE step");
-    define("INPUT_QUANT_ZERO_POINT", std::to_string(qin->zero_point[0]));
+    define("INPUT_QUANT_ZERO_POINT", std::to_string(qin->zero_point[0]), "");
   }
-  define("OUTPUT_SIZE", std::to_string(out.elements()));
-  if (!qout->scale.empty()) {
-    define("OUTPUT_SCALE", fmt_float(qout->scale[0]), "x = scale * (q - zero_point)");
-    define("OUTPUT_ZERO_POINT", std::to_string(qout->zero_point[0]));
+  // Each output; the first without a suffix (one-head models), every one by index.
+  for (size_t k = 0; k < g.outputs.size(); ++k) {
+    const TensorInfo& out = g.tensors[static_cast<size_t>(g.outputs[k])];
+    // The quantization of the int8 tensor nearest the edge (what DEQUANTIZE uses).
+    const TensorInfo* qout = &out;
+    for (const Op& op : g.ops) {
+      if (out.scale.empty() && op.kind == OpKind::kDequantize && op.outputs[0] == g.outputs[k]) {
+        qout = &g.tensors[static_cast<size_t>(op.inputs[0])];
+      }
+    }
+    const std::string suffix = k == 0 ? "" : "_" + std::to_string(k);
+    if (g.outputs.size() > 1) {
+      const std::string name = k < g.output_names.size() ? g.output_names[k] : out.name;
+      define("OUTPUT_NAME" + suffix, "\"" + name + "\"", "output " + std::to_string(k));
+    }
+    define("OUTPUT_SIZE" + suffix, std::to_string(out.elements()), "");
+    if (!qout->scale.empty()) {
+      define("OUTPUT_SCALE" + suffix, fmt_float(qout->scale[0]), "x = scale * (q - zero_point)");
+      define("OUTPUT_ZERO_POINT" + suffix, std::to_string(qout->zero_point[0]), "");
+    }
   }
-  define("CLASS_COUNT", std::to_string(class_names.size()));
+  if (g.outputs.size() > 1) define("OUTPUT_COUNT", std::to_string(g.outputs.size()), "");
+  define("CLASS_COUNT", std::to_string(class_names.size()), "");
   define("MODEL_TFLITE_LEN", std::to_string(model_bytes), "bytes in model_tflite[]");
   const Json& t = memory.at("total");
   define("EARSHOT_ARENA_BYTES", std::to_string(t.at("arena_bytes").get<size_t>()), "earshot's static activation plan");
@@ -261,11 +370,15 @@ std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std
   h += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
   h += "extern const unsigned char model_tflite[];  // 16-byte aligned\n";
   h += "extern const unsigned int model_tflite_len;\n";
+  if (recipe.source == FeatureSource::kFrames && recipe.normalize.mode == rt::NormMode::kPerBin) {
+    h += "extern const float feature_mean[FEATURES_PER_FRAME];  // per-bin normalisation\n";
+    h += "extern const float feature_std[FEATURES_PER_FRAME];\n";
+  }
   h += "#ifdef __cplusplus\n}\n#endif\n";
   return h;
 }
 
-std::string c_source(const std::vector<uint8_t>& tflite) {
+std::string c_source(const std::vector<uint8_t>& tflite, const Recipe& recipe) {
   std::string s = "// Generated by earshot export: the .tflite model, byte for byte. Do not edit.\n";
   s += "#include \"model.h\"\n\n";
   s += "#ifdef __GNUC__\n#define EARSHOT_ALIGN16 __attribute__((aligned(16)))\n#else\n#define EARSHOT_ALIGN16\n#endif\n\n";
@@ -279,6 +392,13 @@ std::string c_source(const std::vector<uint8_t>& tflite) {
   }
   s += "};\n";
   s += "const unsigned int model_tflite_len = " + std::to_string(tflite.size()) + ";\n";
+  if (recipe.source == FeatureSource::kFrames && recipe.normalize.mode == rt::NormMode::kPerBin) {
+    s += "\nconst float feature_mean[FEATURES_PER_FRAME] = {";
+    for (float v : recipe.normalize.mean_per_bin) s += fmt_float(v) + ", ";
+    s += "};\nconst float feature_std[FEATURES_PER_FRAME] = {";
+    for (float v : recipe.normalize.std_per_bin) s += fmt_float(v) + ", ";
+    s += "};\n";
+  }
   return s;
 }
 
@@ -349,7 +469,7 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       wrote(out / "model.tflite", bytes.size(), std::string(o.int8 ? "int8" : "float32") + " TensorFlow Lite model");
     } else if (f == "c") {
       const std::string h = c_header(d.graph, recipe, names, bytes.size(), memory);
-      const std::string c = c_source(bytes);
+      const std::string c = c_source(bytes, recipe);
       write_text_file(out / "model.h", h);
       write_text_file(out / "model_data.c", c);
       wrote(out / "model.h", h.size(), "recipe constants, class names, quantization");

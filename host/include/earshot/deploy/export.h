@@ -1,8 +1,9 @@
 // earshot export: a training run -> deployable files.
 //
 //   OUT/model.tflite      float32 or int8 TensorFlow Lite flatbuffer
-//   OUT/model.h           the recipe's constants (SAMPLE_RATE, FRAME_SIZE, ...,
-//                         class names, input/output quantization) for C projects
+//   OUT/model.h           the recipe's constants for C projects: the whole
+//                         feature pipeline (frontend, normalisation, windows,
+//                         input layout), class names, input/output quantization
 //   OUT/model_data.c      the .tflite bytes as a 16-byte-aligned C array
 //   OUT/memory.json       the memory report (also printed)
 //   OUT/earshot_model.h, earshot_model.cc   (--format cpp) the int8 model as
@@ -47,7 +48,7 @@ std::string format_memory_report(const nlohmann::json& report);
 // model.h / model_data.c for ESP32 and other C projects (seed 001's layout).
 std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
                      size_t model_bytes, const nlohmann::json& memory);
-std::string c_source(const std::vector<uint8_t>& tflite);
+std::string c_source(const std::vector<uint8_t>& tflite, const Recipe& recipe);
 
 // earshot eval --int8: the float model and the int8 graph build_deploy_model()
 // makes (run through runtime/ kernels by the Executor) scored on the same
