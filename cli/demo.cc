@@ -5,7 +5,7 @@
 
 #include "commands.h"
 #include "earshot/audio.h"
-#include "earshot/deploy/export.h"
+#include "earshot/export.h"
 #include "earshot/dataset.h"
 #include "earshot/error.h"
 #include "earshot/labels.h"
@@ -119,8 +119,8 @@ void run_demo(const DemoArgs& a) {
   std::printf("[4/6] device frontend (int16 in 512-sample blocks) vs host frontend on %s: %zu frames, %s\n",
               scan.recordings.front().audio.filename().c_str(), host.frames, same ? "bit-identical" : "DIFFERENT");
   std::printf("[5/6] int8: quantize, export, and score the int8 model on the device kernels\n");
-  deploy::ExportOptions xo;
-  const nlohmann::json exported = deploy::export_run(run_dir, xo);
+  ExportOptions xo;
+  const nlohmann::json exported = export_run(run_dir, xo);
   for (const auto& f : exported["files"]) {
     std::printf("  %-48s %8zu bytes  %s\n", f["path"].get<std::string>().c_str(), f["bytes"].get<size_t>(),
                 f["what"].get<std::string>().c_str());
@@ -129,7 +129,7 @@ void run_demo(const DemoArgs& a) {
   std::printf("  device needs: flash %zu bytes (model), RAM %zu bytes (arena) + %zu (op data), %zu MACs per window\n",
               mem["model_bytes"].get<size_t>(), mem["arena_bytes"].get<size_t>(), mem["op_data_bytes"].get<size_t>(),
               mem["macs"].get<size_t>());
-  const nlohmann::json q = deploy::evaluate_int8(run_dir, test_dir, 0, xo);
+  const nlohmann::json q = evaluate_int8(run_dir, test_dir, 0, xo);
   const double f1_float = q["float"]["events"]["f1"].get<double>(), f1_int8 = q["int8"]["events"]["f1"].get<double>();
   std::printf("  event F1: float %.4f, int8 %.4f (%+.4f); window accuracy: float %.4f, int8 %.4f\n", f1_float, f1_int8,
               f1_int8 - f1_float, q["float"]["confusion"]["accuracy"].get<double>(),

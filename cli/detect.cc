@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "earshot/audio.h"
 #include "earshot/deploy/executor.h"
-#include "earshot/deploy/export.h"
+#include "earshot/export.h"
 #include "earshot/error.h"
 #include "earshot/rt/detector.h"
 
@@ -54,9 +54,9 @@ std::filesystem::path run_of(const std::filesystem::path& p) {
 void run_detect(const std::string& target, const std::string& audio_path, bool json, int block) {
   const std::filesystem::path run = run_of(target);
   LoadedRun lr = load_run(run);
-  deploy::ExportOptions o;
+  ExportOptions o;
   o.io = deploy::IoType::kInt8;  // the device model: int8 in and out
-  const deploy::DeployModel d = deploy::build_deploy_model(lr, o);
+  const DeployModel d = build_deploy_model(lr, o);
   deploy::Executor ex(d.graph, run.string());
   g_model = &ex;
   const Recipe& recipe = lr.pipeline->recipe();

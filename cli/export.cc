@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "earshot/deploy/executor.h"
-#include "earshot/deploy/export.h"
+#include "earshot/export.h"
 #include "earshot/deploy/tflite.h"
 #include "earshot/error.h"
 #include "earshot/npy.h"
@@ -22,7 +22,7 @@ struct ExportArgs {
   std::string io = "float32";
   std::string formats = "tflite,c";
   bool json = false;
-  deploy::ExportOptions options;
+  ExportOptions options;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -185,7 +185,7 @@ void add_export_command(CLI::App& app) {
     a->options.io = io_type(a->io);
     a->options.formats = split_list(a->formats);
     if (a->options.formats.empty()) throw Error("--format lists no format (tflite, c)");
-    const nlohmann::json r = deploy::export_run(a->run, a->options);
+    const nlohmann::json r = export_run(a->run, a->options);
     if (a->json) std::printf("%s\n", r.dump(2).c_str());
     else print_summary(r);
   });

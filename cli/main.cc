@@ -4,10 +4,11 @@
 
 #include "commands.h"
 #include "earshot/error.h"
+#include "earshot/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"earshot: audio features, training and int8 export for microcontrollers"};
-  app.set_version_flag("--version", "earshot 0.1.0");
+  app.set_version_flag("--version", "earshot " EARSHOT_VERSION);
   app.require_subcommand(1);
   earshot::cli::add_data_command(app);
   earshot::cli::add_features_command(app);

@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "earshot/audio.h"
-#include "earshot/deploy/export.h"
+#include "earshot/export.h"
 #include "earshot/error.h"
 #include "earshot/npy.h"
 #include "earshot/task.h"
@@ -144,9 +144,9 @@ void add_train_commands(CLI::App& app) {
   eval->add_option("--calibration-examples", e->calibration_examples, "With --int8: calibration examples")->capture_default_str();
   eval->callback([e] {
     if (e->int8) {
-      deploy::ExportOptions o;
+      ExportOptions o;
       o.calibration_examples = e->calibration_examples;
-      const nlohmann::json res = deploy::evaluate_int8(e->run, e->data, e->threads, o);
+      const nlohmann::json res = evaluate_int8(e->run, e->data, e->threads, o);
       if (e->json) std::printf("%s\n", res.dump(2).c_str());
       else print_int8_evaluation(res);
       return;

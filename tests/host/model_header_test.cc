@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "earshot/deploy/convert.h"
-#include "earshot/deploy/export.h"
+#include "earshot/deploy/report.h"
 #include "earshot/features.h"
 #include "earshot/recipe.h"
 

@@ -6,6 +6,7 @@
 
 #include "earshot/dataset.h"
 #include "earshot/error.h"
+#include "earshot/version.h"
 #include "earshot/fileio.h"
 #include "earshot/labels.h"
 #include "earshot/nn/metrics.h"
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kVersion = "earshot 0.1.0";
+constexpr const char* kVersion = "earshot " EARSHOT_VERSION;
 
 std::string hex(uint64_t v) {
   char b[24];

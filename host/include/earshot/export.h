@@ -1,4 +1,5 @@
-// earshot export: a training run -> deployable files.
+// earshot export: a training run -> deployable files (run-directory code,
+// host/src/train/export_run.cc; the graph-level parts are deploy/).
 //
 //   OUT/model.tflite      float32 or int8 TensorFlow Lite flatbuffer
 //   OUT/model.h           the recipe's constants for C projects: the whole
@@ -16,13 +17,14 @@
 #include <vector>
 
 #include "earshot/deploy/convert.h"
+#include "earshot/deploy/report.h"
 #include "earshot/task.h"
 
-namespace earshot::deploy {
+namespace earshot {
 
 struct ExportOptions {
   bool int8 = true;
-  IoType io = IoType::kFloat32;            // int8 graphs: float32 (QUANTIZE/DEQUANTIZE at the edges) or int8
+  deploy::IoType io = deploy::IoType::kFloat32;            // int8 graphs: float32 (QUANTIZE/DEQUANTIZE at the edges) or int8
   size_t calibration_examples = 500;       // representative examples drawn from the training data
   std::string calibration = "train";       // train | noise (seed 000: uniform [0, 1) noise)
   uint64_t calibration_seed = 20240917;    // which examples are drawn
@@ -33,22 +35,12 @@ struct ExportOptions {
 
 // The run's model as deployable graphs: float always, int8 when asked.
 struct DeployModel {
-  Graph float_graph;
-  Graph graph;  // what is exported: float_graph or its int8 quantization
-  Ranges ranges;  // calibration ranges (int8)
+  deploy::Graph float_graph;
+  deploy::Graph graph;  // what is exported: float_graph or its int8 quantization
+  deploy::Ranges ranges;  // calibration ranges (int8)
   nlohmann::json calibration;  // source, examples
 };
 DeployModel build_deploy_model(LoadedRun& run, const ExportOptions& options);
-
-// Per op and total: MACs, weight bytes, activation bytes, and the static plan
-// (arena, op data, frontend buffers, flash). `model_bytes` is the .tflite size.
-nlohmann::json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes);
-std::string format_memory_report(const nlohmann::json& report);
-
-// model.h / model_data.c for ESP32 and other C projects (seed 001's layout).
-std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std::string>& class_names,
-                     size_t model_bytes, const nlohmann::json& memory);
-std::string c_source(const std::vector<uint8_t>& tflite, const Recipe& recipe);
 
 // earshot eval --int8: the float model and the int8 graph build_deploy_model()
 // makes (run through runtime/ kernels by the Executor) scored on the same
@@ -59,4 +51,4 @@ nlohmann::json evaluate_int8(const std::filesystem::path& run, const std::filesy
 // Writes the requested formats atomically; returns a summary (paths, sizes, memory).
 nlohmann::json export_run(const std::filesystem::path& run, const ExportOptions& options);
 
-}  // namespace earshot::deploy
+}  // namespace earshot
