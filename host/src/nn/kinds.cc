@@ -19,6 +19,7 @@ constexpr KindFn kKinds[] = {
     &dense_kind,        &conv1d_kind,        &conv2d_kind,        &max_pool1d_kind,        &max_pool2d_kind,
     &global_max_pool1d_kind, &global_max_pool2d_kind, &global_avg_pool1d_kind, &global_avg_pool2d_kind,
     &flatten_kind,      &reshape_kind,       &dropout_kind,       &activation_kind,        &batch_norm_kind,
+    &simple_rnn_kind,   &gru_kind,           &lstm_kind,
 };
 static_assert(std::size(kKinds) == kLayerKindCount, "kLayerKindCount (kinds.h) must count the registry's kinds");
 

@@ -55,7 +55,7 @@ std::unique_ptr<Layer<T>> make_kind(const LayerArgs& args) {
 }
 
 // Every kind, in the order docs/layers.md lists them.
-inline constexpr size_t kLayerKindCount = 14;
+inline constexpr size_t kLayerKindCount = 17;
 std::span<const LayerKind* const> layer_kinds();
 // nullptr when unknown.
 const LayerKind* find_layer_kind(std::string_view name);
@@ -77,6 +77,9 @@ const LayerKind& reshape_kind();
 const LayerKind& dropout_kind();
 const LayerKind& activation_kind();
 const LayerKind& batch_norm_kind();
+const LayerKind& simple_rnn_kind();
+const LayerKind& gru_kind();
+const LayerKind& lstm_kind();
 
 // docs/layers.md: every kind with its parameter table.
 std::string layers_markdown();

@@ -303,4 +303,53 @@ class BatchNorm final : public Layer<T> {
   std::vector<double> acc_a_, acc_b_;  // [C] per-channel sums
 };
 
+// Keras' Orthogonal initializer (recurrent kernels): [rows, cols] from the QR
+// factor of a normal matrix drawn from rng.
+template <typename T>
+void orthogonal(Tensor<T>& kernel, size_t rows, size_t cols, Rng& rng);
+
+// SimpleRNN, GRU and LSTM (the kind's variant picks the cell; Keras semantics
+// and layouts: kernel [D, k*units], recurrent_kernel [units, k*units], bias
+// [k*units] or, for GRU with reset_after, [2, 3*units]); see layers_recurrent.cc.
+// Input [B, T, D] or, with one_hot_input = V, indices [B, T].
+template <typename T>
+class Recurrent final : public Layer<T> {
+ public:
+  enum class Cell : int { kSimple = 0, kGru = 1, kLstm = 2 };
+  explicit Recurrent(const LayerArgs& args);
+  Shape build(const Shape& input, Rng& rng) override;
+  void forward(const Tensor<T>& x, Tensor<T>& y, bool training) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
+  std::vector<Param<T>*> params() override;
+  size_t macs() const override;
+
+  Cell cell() const { return cell_; }
+  size_t units() const { return units_; }
+  size_t gates() const;  // 1, 3 or 4
+  Activation activation() const { return act_; }
+  bool use_bias() const { return use_bias_; }
+  bool return_sequences() const { return return_sequences_; }
+  bool reset_after() const { return reset_after_; }
+  long long one_hot_input() const { return one_hot_; }
+
+  Param<T> kernel{"kernel", {}, {}};                      // [D, k*units]
+  Param<T> recurrent_kernel{"recurrent_kernel", {}, {}};  // [units, k*units]
+  Param<T> bias{"bias", {}, {}};                          // [k*units], GRU reset_after [2, 3*units]
+
+ private:
+  Cell cell_;
+  size_t units_;
+  Activation act_;
+  bool use_bias_, return_sequences_;
+  long long one_hot_;
+  bool reset_after_ = true, unit_forget_bias_ = true;
+  size_t steps_ = 0, in_ = 0, batch_ = 0;
+  std::vector<T> xw_;            // [B*T, k*u] input side of every step
+  std::vector<T> h_, c_;         // [T+1, B, u] states (c_: LSTM)
+  std::vector<T> gate_;          // [T, B, k*u] gate outputs
+  std::vector<T> rec_;           // GRU: [T, B, u] h' Un + rbn (reset_after) or r * h'
+  std::vector<T> rec_buf_;       // [B, k*u] one step's recurrent part / its gradient
+  std::vector<T> dxw_, drb_, dh_, dc_, dtmp2_;
+};
+
 }  // namespace earshot::nn
