@@ -28,7 +28,10 @@ using Json = nlohmann::json;
 std::vector<Json> samples(const ParamDesc& d) {
   switch (d.type) {
     case ParamType::kCount: return {1, 3};
-    case ParamType::kInteger: return {static_cast<long long>(d.lo), static_cast<long long>(d.hi)};
+    case ParamType::kInteger: {  // both ends and a small value inside
+      const long long lo = static_cast<long long>(d.lo), hi = static_cast<long long>(d.hi);
+      return {lo, std::min(hi, lo + 5), hi};
+    }
     case ParamType::kSizes: return d.rank == 1 ? std::vector<Json>{1, 3} : std::vector<Json>{Json{1, 1}, Json{3, 2}};
     case ParamType::kNumber: {
       if (std::isinf(d.hi)) return {d.lo + 0.5, d.lo + 2.0};
@@ -77,8 +80,20 @@ void expect_lowering_matches(const LayerKind& kind, const Json& config, const st
   bs.insert(bs.end(), spec.input.begin(), spec.input.end());
   Tensor<float> x(bs);
   for (float& v : x.data) v = d(rng);
+  // one_hot_input: the model takes indices, the exported graph their one-hot vectors.
+  const long long depth = config.value("one_hot_input", 0LL);
+  if (depth > 0) {
+    for (float& v : x.data) v = static_cast<float>(rng() % static_cast<uint32_t>(depth));
+  }
   const auto& want = model.forward(x, false);
-  std::memcpy(ex.input(0), x.data.data(), x.data.size() * sizeof(float));
+  if (depth > 0) {
+    float* in = static_cast<float*>(ex.input(0));
+    ASSERT_EQ(g.tensors[static_cast<size_t>(g.inputs[0])].elements(), x.data.size() * static_cast<size_t>(depth));
+    std::fill(in, in + x.data.size() * static_cast<size_t>(depth), 0.0f);
+    for (size_t i = 0; i < x.data.size(); ++i) in[i * static_cast<size_t>(depth) + static_cast<size_t>(x.data[i])] = 1.0f;
+  } else {
+    std::memcpy(ex.input(0), x.data.data(), x.data.size() * sizeof(float));
+  }
   ex.invoke();
   const float* got = static_cast<const float*>(ex.output(0));
   ASSERT_EQ(g.tensors[static_cast<size_t>(g.outputs[0])].elements(), want[0].size()) << what;

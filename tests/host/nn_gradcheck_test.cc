@@ -290,7 +290,7 @@ TEST(NnGradcheck, BatchNormInference) {
   gradcheck("batch_norm_inference", b, {4}, 5, 610, opt);
 }
 
-// Recurrent layers: every cell, both GRU reset placements, sequences or the
+// Recurrent layers (and dense over one-hot indices): every cell, both GRU reset placements, sequences or the
 // last state, dense or one-hot index input, through all time steps.
 TEST(NnGradcheck, Recurrent) {
   struct Case {
@@ -309,6 +309,7 @@ TEST(NnGradcheck, Recurrent) {
       {"lstm", {{"return_sequences", true}}, 0},
       {"lstm", nlohmann::json::object(), 0},
       {"simple_rnn", {{"one_hot_input", 3}}, 3},
+      {"dense", {{"one_hot_input", 4}, {"activation", "tanh"}}, 4},
   };
   uint64_t seed = 900;
   for (const Case& c : cases) {

@@ -474,7 +474,7 @@ TEST(NnLayers, SteadyStateStepAllocatesNothing) {
 
 TEST(NnLayers, ConfigRoundTrip) {
   const std::vector<json> cfgs = {
-      {{"type", "dense"}, {"units", 4}, {"activation", "relu"}, {"use_bias", false}, {"name", "d1"}},
+      {{"type", "dense"}, {"units", 4}, {"activation", "relu"}, {"use_bias", false}, {"one_hot_input", 0}, {"name", "d1"}},
       {{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"},
        {"activation", "tanh"}, {"use_bias", true}},
       {{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {5, 3}}, {"strides", {1, 2}}, {"padding", "valid"},

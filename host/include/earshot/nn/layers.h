@@ -56,14 +56,16 @@ class Dense final : public Layer<T> {
   size_t units() const { return units_; }
   Activation activation() const { return act_; }
   bool use_bias() const { return use_bias_; }
+  long long one_hot_input() const { return one_hot_; }
 
-  Param<T> kernel{"kernel", {}, {}};  // [in, units]
+  Param<T> kernel{"kernel", {}, {}};  // [in, units]; one_hot_input V: [in * V, units]
   Param<T> bias{"bias", {}, {}};      // [units] (empty without bias)
 
  private:
   size_t units_;
   Activation act_;
   bool use_bias_;
+  long long one_hot_ = 0;  // > 0: the input holds indices of a one-hot of this depth
   size_t in_ = 0, rows_per_example_ = 1;
 };
 
