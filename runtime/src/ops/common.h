@@ -128,4 +128,19 @@ Status elementwise_prepare_f32(const Params& p, Op* op) {
   return Status::kOk;
 }
 
+// Float prepare of the elementwise binary ops (ADD, SUB, MUL): size and the
+// fused activation's clamp range.
+template <typename Op, typename Params>
+Status binary_prepare_f32(const Params& p, Op* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Op{};
+  if (!dims_ok(p.size)) return Status::kInvalidArgument;
+  Status s = check_activation(p.activation);
+  if (s != Status::kOk) return s;
+  if ((s = activation_range_f32(p.activation, &op->act_min_f, &op->act_max_f)) != Status::kOk) return s;
+  op->size = p.size;
+  op->type = OpType::kFloat32;
+  return Status::kOk;
+}
+
 }  // namespace earshot::rt::detail
