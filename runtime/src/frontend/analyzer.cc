@@ -295,8 +295,8 @@ Status FrameAnalyzer::fill() {
   return Status::kOk;
 }
 
-void FrameAnalyzer::normalize(float* out) const {
-  normalize_features(cfg_, out, 1, static_cast<size_t>(n_out_));
+Status FrameAnalyzer::normalize(float* out) const {
+  return normalize_features(cfg_, out, 1, static_cast<size_t>(n_out_));
 }
 
 Status normalize_features(const FrontendConfig& cfg, float* x, size_t n_frames, size_t n_features) {
@@ -370,8 +370,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     // The raw frame (librosa: window='ones', no mean removal); kernels window it.
     cqt_.compute(frame, pw, buf, spec, work);
     for (int r = 0; r < n_out_; ++r) out[r] = compress_libm(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
-    normalize(out);
-    return Status::kOk;
+    return normalize(out);
   }
 
   // Mean removal and window happen while the real FFT packs its input; only
@@ -382,7 +381,8 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   f.offset = cfg_.subtract_mean ? frame_mean(frame, n) : 0.0f;
   switch (cfg_.kind) {
     case FeatureKind::kSpectrum: {
-      fft_.power_bins(f, bin_lo_, bin_lo_ + n_out_, out, work);
+      const Status s = fft_.power_bins(f, bin_lo_, bin_lo_ + n_out_, out, work);
+      if (!ok(s)) return s;
       if (p == 1.0f) {
         for (int i = 0; i < n_out_; ++i) out[i] = sqrtf(out[i]);
       } else if (p != 2.0f) {
@@ -398,7 +398,8 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
         const int e = row_start_[r] + row_len_[r];
         k_end = e > k_end ? e : k_end;
       }
-      fft_.power_bins(f, 0, k_end, pw, work);
+      const Status s = fft_.power_bins(f, 0, k_end, pw, work);
+      if (!ok(s)) return s;
       if (p == 1.0f) {
         for (int k = 0; k < k_end; ++k) pw[k] = sqrtf(pw[k]);
       } else if (p != 2.0f) {
@@ -421,8 +422,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     case FeatureKind::kCqt: break;  // computed above
   }
 
-  normalize(out);
-  return Status::kOk;
+  return normalize(out);
 }
 
 }  // namespace earshot::rt

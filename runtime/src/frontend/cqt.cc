@@ -184,7 +184,9 @@ void CqtBank::compute(const float* frame, float* out, float* sub, Complex* spec,
     // Centred sub-frame of N_g samples (same centre as the full frame).
     const float* src = frame + (frame_length_ - grp.n_fft) / 2;
     memcpy(sub, src, sizeof(float) * static_cast<size_t>(grp.n_fft));
-    grp.fft.forward(sub, spec, work);
+    // Cannot fail: init() planned grp.fft, and the caller's scratch pointers
+    // (sub, spec, work) are distinct and not null.
+    (void)grp.fft.forward(sub, spec, work);
     for (int k = grp.first_bin; k < grp.first_bin + grp.count; ++k) {
       const Complex* w = weights_ + row_offset_[k];
       const Complex* x = spec + row_start_[k];

@@ -539,7 +539,9 @@ void RealFft::half_spectrum(const Frame& in, Complex* work, const float** zr, co
   // z[j] = x[2j] + i x[2j+1] as complex values in a, Z in b, then Z split into a.
   Complex* b = work + h;
   for (int j = 0; j < h; ++j) work[j] = {frame_value(in, 2 * j), frame_value(in, 2 * j + 1)};
-  fft_.forward(work, b, scratch);
+  // Cannot fail: the caller checked the plan (n_ != 0), and work, b and
+  // scratch are distinct, non-null parts of the caller's work.
+  (void)fft_.forward(work, b, scratch);
   deinterleave(reinterpret_cast<const float*>(b), h, a, a + h);
   *zr = a;
   *zi = a + h;
@@ -550,7 +552,8 @@ const Complex* RealFft::odd_spectrum(const Frame& in, Complex* work) const {
   Complex* a = work;
   Complex* b = work + n_;
   for (int i = 0; i < n_; ++i) a[i] = {frame_value(in, i), 0.0f};
-  fft_.forward(a, b, work + 2 * n_ + 1);
+  // Cannot fail: as in half_spectrum(), a plan and distinct non-null buffers.
+  (void)fft_.forward(a, b, work + 2 * n_ + 1);
   return b;
 }
 
