@@ -91,7 +91,7 @@ Status CqtBank::init(const FrontendConfig& cfg, Bump& bump) {
   if (n_octaves > kMaxGroups) return Status::kUnsupported;
 
   // librosa __early_downsample_count
-  const double q = cfg.filter_scale / detail::cqt_alpha(cfg);
+  const double q = static_cast<double>(cfg.filter_scale) / detail::cqt_alpha(cfg);
   const double nyquist = cfg.sample_rate / 2.0;
   const double cutoff = detail::cqt_freq(cfg, n_bins_ - 1) * (1.0 + 0.5 * kHannBandwidth / q);
   int count1 = static_cast<int>(ceil(log2(nyquist / cutoff))) - 2;
