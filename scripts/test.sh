@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and golden tests (dev preset), the same tests
-# under AddressSanitizer + UBSan (asan preset), and the Cortex-M4 build of
-# runtime/ with its no-heap check.
+# under AddressSanitizer + UBSan (asan preset), the tests that run threads
+# under ThreadSanitizer (tsan preset), and the Cortex-M4 build of runtime/
+# with its no-heap check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --python  # .venv: TFLite and TFLite Micro for the export checks
@@ -39,6 +40,14 @@ echo "== asan: build and test under AddressSanitizer + UBSan"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS"
 run_ctest asan || status=1
+
+# One binary of the threaded tests only (the trainer's shards, threaded
+# feature extraction, the frontend's batch path; see tests/CMakeLists.txt),
+# which keeps this step to a few minutes on two cores.
+echo "== tsan: build and run the threaded tests under ThreadSanitizer"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$JOBS"
+run_ctest tsan || status=1
 
 echo "== cortex-m4: cross build of runtime/ and no-heap check"
 cmake --preset cortex-m4 >/dev/null
