@@ -49,18 +49,21 @@ std::vector<float> stream_like_device(const rt::FrontendConfig& cfg, const std::
     while (n > 0) {
       size_t used = 0;
       bool ready = false;
-      fe.push(pcm.data() + pos, n, &used, &ready);
+      s = fe.push(pcm.data() + pos, n, &used, &ready);
+      if (!rt::ok(s)) throw_status(s, "frontend push");
       pos += used;
       n -= used;
       if (ready) {
-        fe.pop(frame.data());
+        s = fe.pop(frame.data());
+        if (!rt::ok(s)) throw_status(s, "frontend pop");
         out.insert(out.end(), frame.begin(), frame.end());
       }
     }
   }
   bool ready = false;
   while (rt::ok(fe.flush(&ready)) && ready) {
-    fe.pop(frame.data());
+    s = fe.pop(frame.data());
+    if (!rt::ok(s)) throw_status(s, "frontend pop");
     out.insert(out.end(), frame.begin(), frame.end());
   }
   return out;

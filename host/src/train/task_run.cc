@@ -250,10 +250,10 @@ std::vector<nn::Event> detect_events(const std::vector<float>& scores, const rt:
     if (ended) out.push_back({e.first_window * step, e.last_window * step + length});
   };
   for (float s : scores) {
-    tracker.push(s, &ended, &e);
+    if (!rt::ok(tracker.push(s, &ended, &e))) throw Error("event tracker: push failed");
     add();
   }
-  tracker.flush(&ended, &e);
+  if (!rt::ok(tracker.flush(&ended, &e))) throw Error("event tracker: flush failed");
   add();
   return out;
 }
