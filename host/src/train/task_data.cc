@@ -8,7 +8,7 @@
 #include "earshot/dataset.h"
 #include "earshot/error.h"
 #include "earshot/labels.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "earshot/task.h"
 
 namespace earshot {

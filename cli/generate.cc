@@ -1,4 +1,4 @@
-// earshot synth beats|bells|chords --out DIR [--seed S] [--count N] [--json] ...
+// earshot generate beats|bells|chords --out DIR [--seed S] [--count N] [--json] ...
 // Generated datasets for the three seed tasks:
 //   beats   hits_<k>.txt ("time_ms strength" lines) + labels.csv (class1..class4)
 //   bells   audio_<k>.wav + label_<k>.txt (Audacity labels "Ding"), seed-001 layout
@@ -14,7 +14,7 @@
 #include "earshot/audio.h"
 #include "earshot/error.h"
 #include "earshot/fileio.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 
 namespace earshot::cli {
 namespace {
@@ -120,7 +120,7 @@ void run_beats(const BeatsArgs& a) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("synth beats: %d examples -> %s/hits_<k>.txt + labels.csv (%s; seed %llu%s)\n", a.count, dir.c_str(),
+  std::printf("generate beats: %d examples -> %s/hits_<k>.txt + labels.csv (%s; seed %llu%s)\n", a.count, dir.c_str(),
               counts_text(classes).c_str(), static_cast<unsigned long long>(a.c.seed),
               a.seed_insert_bug ? ", seed insert bug" : "");
 }
@@ -154,7 +154,7 @@ void run_chords(const ChordsArgs& a) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("synth chords: %d clips of %.2f s at %d Hz -> %s/audio_<k>.wav + labels.csv (%s; %zu roots; seed %llu)\n",
+  std::printf("generate chords: %d clips of %.2f s at %d Hz -> %s/audio_<k>.wav + labels.csv (%s; %zu roots; seed %llu)\n",
               a.count, a.opt.seconds, a.opt.sample_rate, dir.c_str(), counts_text(classes).c_str(), gen.roots().size(),
               static_cast<unsigned long long>(a.c.seed));
 }
@@ -165,7 +165,7 @@ void run_bells(BellsArgs a) {
   }
   a.opt.seed = a.c.seed;
   const fs::path dir = a.c.out;
-  const BellSetSummary s = synth_bells(dir, a.opt);
+  const BellSetSummary s = generate_bells(dir, a.opt);
   warn_stale(dir, "audio_", ".wav", a.opt.recordings);
   double lo = s.snr_db.front(), hi = lo;
   for (double v : s.snr_db) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -187,7 +187,7 @@ void run_bells(BellsArgs a) {
     return;
   }
   std::printf(
-      "synth bells: %d recordings of %.1f s -> %s/audio_<k>.wav + label_<k>.txt (Ding %d; SNR %.1f..%.1f dB; "
+      "generate bells: %d recordings of %.1f s -> %s/audio_<k>.wav + label_<k>.txt (Ding %d; SNR %.1f..%.1f dB; "
       "negatives: babble %d, beeps %d, knocks %d; seed %llu)\n",
       s.recordings, a.opt.seconds, dir.c_str(), s.bells, lo, hi, s.babble_segments, s.beeps, s.knocks,
       static_cast<unsigned long long>(a.c.seed));
@@ -195,21 +195,34 @@ void run_bells(BellsArgs a) {
 
 }  // namespace
 
-void add_synth_command(CLI::App& app) {
-  CLI::App* synth = app.add_subcommand("synth", "Generate a dataset for a seed task: beats, bells or chords");
+void add_generate_command(CLI::App& app) {
+  CLI::App* gen = app.add_subcommand("generate", "Generate a dataset for a seed task: beats, bells or chords");
   // A word that is not a task lands in this positional and gets our message.
-  synth->require_subcommand(0, 1);
-  synth->add_option("task", "The task: one of the subcommands below")
+  gen->require_subcommand(0, 1);
+  gen->add_option("task", "The task: one of the subcommands below")
       ->check(CLI::Validator(
           [](std::string& v) { return "unknown task \"" + v + "\"; choose beats, bells or chords"; }, ""));
-  synth->callback([synth] {
-    if (synth->get_subcommands().empty()) {
-      throw Error("synth: name a task: earshot synth beats|bells|chords --out DIR (see earshot synth --help)");
+  gen->callback([gen] {
+    if (gen->get_subcommands().empty()) {
+      throw Error("generate: name a task: earshot generate beats|bells|chords --out DIR (see earshot generate --help)");
     }
   });
 
+  // The old spelling is an error that names the new one: `earshot synth` is
+  // kept for seed 004's synthesizer (issue 12). Hidden from --help.
+  CLI::App* old = app.add_subcommand("synth", "");
+  old->group("");
+  old->prefix_command();
+  old->set_help_flag();
+  old->callback([old] {
+    const std::vector<std::string> rest = old->remaining();
+    const std::string task = !rest.empty() && rest[0].rfind('-', 0) != 0 ? " " + rest[0] : "";
+    throw Error("'earshot synth" + task + "' is now 'earshot generate" + task +
+                "' ('synth' is reserved for the synthesizer of seed 004)");
+  });
+
   auto beats = std::make_shared<BeatsArgs>();
-  CLI::App* b = synth->add_subcommand("beats", "Seed 000 beats: hits_<k>.txt + labels.csv (class1..class4)");
+  CLI::App* b = gen->add_subcommand("beats", "Seed 000 beats: hits_<k>.txt + labels.csv (class1..class4)");
   add_common(b, beats->c);
   b->add_option("--count", beats->count, "Examples to write")->capture_default_str()->check(CLI::Range(1, 10000000));
   b->add_flag("--seed-insert-bug", beats->seed_insert_bug,
@@ -217,7 +230,7 @@ void add_synth_command(CLI::App& app) {
   b->callback([beats] { run_beats(*beats); });
 
   auto bells = std::make_shared<BellsArgs>();
-  CLI::App* l = synth->add_subcommand("bells", "Seed 001 bells: audio_<k>.wav + label_<k>.txt (Audacity labels, Ding)");
+  CLI::App* l = gen->add_subcommand("bells", "Seed 001 bells: audio_<k>.wav + label_<k>.txt (Audacity labels, Ding)");
   add_common(l, bells->c);
   BellSetOptions& o = bells->opt;
   l->add_option("--recordings,--count", o.recordings, "Recordings to write")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -237,7 +250,7 @@ void add_synth_command(CLI::App& app) {
   l->callback([bells] { run_bells(*bells); });
 
   auto chords = std::make_shared<ChordsArgs>();
-  CLI::App* c = synth->add_subcommand("chords", "Seed 002 chords: audio_<k>.wav + labels.csv (major / minor)");
+  CLI::App* c = gen->add_subcommand("chords", "Seed 002 chords: audio_<k>.wav + labels.csv (major / minor)");
   add_common(c, chords->c);
   ChordOptions& co = chords->opt;
   c->add_option("--count", chords->count, "Clips to write (drawn in balanced rounds of every chord)")
