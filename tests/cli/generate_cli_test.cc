@@ -189,8 +189,8 @@ TEST(GenerateCli, BadOptionsAreClearErrors) {
   };
   const Case cases[] = {
       {"generate beats", "--out is required"},
-      {"generate", "name a task"},
-      {"generate drums" + out, "unknown task \"drums\""},
+      {"generate", "name a source"},
+      {"generate drums" + out, "unknown source \"drums\""},
       {"generate beats --count 0" + out, "--count"},
       {"generate bells --snr-min 30 --snr-max 20" + out, "--snr-min 30 dB is above --snr-max 20 dB"},
       {"generate bells --babble 2" + out, "--babble"},
