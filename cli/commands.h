@@ -8,6 +8,7 @@
 namespace earshot::cli {
 
 void add_data_command(CLI::App& app);
+void add_sources_command(CLI::App& data);  // earshot data sources
 void add_features_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_generate_command(CLI::App& app);

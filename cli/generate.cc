@@ -122,7 +122,8 @@ std::string joined(const std::vector<std::string>& names, const std::string& sep
 
 void add_generate_command(CLI::App& app) {
   const std::vector<std::string> names = generator_names();
-  CLI::App* gen = app.add_subcommand("generate", "Generate a dataset folder: " + joined(names, ", ", " or "));
+  CLI::App* gen = app.add_subcommand("generate", "Generate a dataset folder: " + joined(names, ", ", " or ") +
+                                                     " (earshot data sources)");
   // A word that is not a source lands in this positional and gets our message.
   gen->require_subcommand(0, 1);
   gen->add_option("source", "The data source: one of the subcommands below")

@@ -1,7 +1,7 @@
 // `earshot generate <source>` built from the registry: every registered
 // writer's option descriptions walked through the real command line (each
 // option, under each spelling, reaches the writer with the value given),
-// and --help from the same descriptions.
+// --help from the same descriptions, and `earshot data sources`.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -122,6 +122,43 @@ TEST(DataSourcesCli, HelpAndErrorsComeFromTheDescriptions) {
              "--seconds must be a number in [0.05, 600], got soon");
   EXPECT_HAS(earshot("generate bells --seed -1" + out, tmp.path()).err, "--seed must be an integer from 0 to");
   EXPECT_FALSE(fs::exists(tmp / "x"));
+}
+
+TEST(DataSourcesCli, DataSourcesListsTheRegistry) {
+  TempDir tmp;
+  const CliRun j = earshot("data sources --json", tmp.path());
+  ASSERT_EQ(j.code, 0) << j.err;
+  const Json list = Json::parse(j.out);
+  ASSERT_EQ(list.size(), kDataSourceCount);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const DataSource& s = *data_sources()[i];
+    SCOPED_TRACE(s.name);
+    EXPECT_EQ(list[i]["name"], s.name);
+    EXPECT_EQ(list[i]["doc"], s.doc);
+    EXPECT_EQ(list[i].contains("data_keys"), s.feed != DataFeed::kNone);
+    if (s.feed != DataFeed::kNone) {
+      EXPECT_EQ(list[i]["data_keys"].size(), s.params.size());
+    }
+    EXPECT_EQ(list[i].contains("generate"), s.write != nullptr);
+    if (s.write != nullptr) {
+      EXPECT_EQ(list[i]["generate"]["options"].size(), s.generate_params.size());
+    }
+  }
+  const CliRun t = earshot("data sources", tmp.path());
+  ASSERT_EQ(t.code, 0) << t.err;
+  for (const DataSource* s : data_sources()) {
+    EXPECT_HAS(t.out, s->doc);
+    for (const ParamDesc& p : s->params) EXPECT_HAS(t.out, p.key);
+    for (const ParamDesc& p : s->generate_params) EXPECT_HAS(t.out, option_name(p.key));
+  }
+  const CliRun one = earshot("data sources chords", tmp.path());
+  EXPECT_HAS(one.out, "noise_gain");
+  EXPECT_EQ(one.out.find("seed_insert_bug"), std::string::npos);
+  const CliRun md = earshot("data sources --markdown", tmp.path());
+  EXPECT_EQ(md.out, data_sources_markdown());
+  const CliRun bad = earshot("data sources drums", tmp.path());
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_HAS(bad.err, "unknown data source 'drums' (valid: folder, beats, bells, chords)");
 }
 
 }  // namespace

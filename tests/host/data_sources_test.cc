@@ -260,5 +260,14 @@ TEST(DataSources, EveryDataKeyLoads) {
   }
 }
 
+TEST(DataSources, DocsAreGeneratedFromTheDescriptions) {
+  std::ifstream f(std::string(EARSHOT_TEST_DATA) + "/../docs/data_sources.md");
+  ASSERT_TRUE(f) << "docs/data_sources.md is missing; write it with: earshot data sources --markdown > docs/data_sources.md";
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), data_sources_markdown())
+      << "docs/data_sources.md is stale; rewrite it with: earshot data sources --markdown > docs/data_sources.md";
+}
+
 }  // namespace
 }  // namespace earshot

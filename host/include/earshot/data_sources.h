@@ -7,8 +7,10 @@
 // sources that can write a dataset folder, the `earshot generate <name>`
 // options (also ParamDescs) and the writer. The registry lists them
 // explicitly (no static self-registration). The recipe's [data] check,
-// load_task_data(), `earshot generate` and its --help all go through it, so
-// a key cannot be accepted in one place and unknown in another.
+// load_task_data(), `earshot generate` and its --help, `earshot data sources`
+// and docs/data_sources.md all go through it, so a key cannot be accepted in
+// one place and unknown in another. docs/data_sources.md lists the files a
+// new source touches.
 #pragma once
 
 #include <cstdint>
@@ -104,5 +106,8 @@ std::string option_name(std::string_view key);
 // Every spelling of a source's generate option, aliases after the name:
 // bells' recordings -> {"--recordings", "--count"}.
 std::vector<std::string> option_names(const DataSource& source, std::string_view key);
+
+// docs/data_sources.md: every source with its [data] keys and generate options.
+std::string data_sources_markdown();
 
 }  // namespace earshot
