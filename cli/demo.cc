@@ -13,7 +13,7 @@
 #include "earshot/pipeline.h"
 #include "earshot/png.h"
 #include "earshot/rt/frontend.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "earshot/task.h"
 
 namespace earshot::cli {
@@ -93,10 +93,10 @@ void run_demo(const DemoArgs& a) {
   opt.recordings = a.recordings;
   opt.seconds = a.seconds;
   opt.seed = a.seed;
-  synth_bells(train_dir, opt);
+  generate_bells(train_dir, opt);
   opt.recordings = a.test_recordings;
   opt.seed = a.seed + 1;  // recordings the model never heard
-  synth_bells(test_dir, opt);
+  generate_bells(test_dir, opt);
 
   std::printf("[2/6] training %s on %s\n", recipe_path.c_str(), train_dir.c_str());
   TrainRunOptions t;

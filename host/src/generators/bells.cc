@@ -9,7 +9,7 @@
 #include "earshot/audio.h"
 #include "earshot/error.h"
 #include "earshot/labels.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 
 namespace earshot {
 namespace {
@@ -247,20 +247,20 @@ std::vector<double> knock_group(int sr, nn::Rng& rng) {
 
 void check(const BellSetOptions& o) {
   if (o.recordings < 1 || !(o.seconds > 2.0) || o.sample_rate < 8000) {
-    throw Error("synth bells: need recordings >= 1, seconds > 2 and sample_rate >= 8000");
+    throw Error("generate bells: need recordings >= 1, seconds > 2 and sample_rate >= 8000");
   }
-  if (o.seconds > 24 * 3600.0 || o.sample_rate > 384000) throw Error("synth bells: seconds or sample_rate too large");
+  if (o.seconds > 24 * 3600.0 || o.sample_rate > 384000) throw Error("generate bells: seconds or sample_rate too large");
   if (!(o.snr_db_min <= o.snr_db_max) || !std::isfinite(o.snr_db_min) || !std::isfinite(o.snr_db_max)) {
-    throw Error("synth bells: need snr_db_min <= snr_db_max (got " + std::to_string(o.snr_db_min) + " and " +
+    throw Error("generate bells: need snr_db_min <= snr_db_max (got " + std::to_string(o.snr_db_min) + " and " +
                 std::to_string(o.snr_db_max) + ")");
   }
   if (!(o.bells_per_minute > 0.0) || !(o.label_seconds > 0.0)) {
-    throw Error("synth bells: bells_per_minute and label_seconds must be positive");
+    throw Error("generate bells: bells_per_minute and label_seconds must be positive");
   }
-  if (!(o.babble_fraction >= 0.0 && o.babble_fraction <= 1.0)) throw Error("synth bells: babble_fraction must be in [0, 1]");
-  if (o.babble_talkers_max < 1 || o.babble_talkers_max > 8) throw Error("synth bells: babble_talkers_max must be 1..8");
+  if (!(o.babble_fraction >= 0.0 && o.babble_fraction <= 1.0)) throw Error("generate bells: babble_fraction must be in [0, 1]");
+  if (o.babble_talkers_max < 1 || o.babble_talkers_max > 8) throw Error("generate bells: babble_talkers_max must be 1..8");
   if (!(o.beeps_per_minute >= 0.0) || !(o.knocks_per_minute >= 0.0)) {
-    throw Error("synth bells: beeps_per_minute and knocks_per_minute must be >= 0");
+    throw Error("generate bells: beeps_per_minute and knocks_per_minute must be >= 0");
   }
 }
 
@@ -279,7 +279,7 @@ std::vector<float> speech_babble(double seconds, int sample_rate, int talkers, n
   return to_float(babble(static_cast<size_t>(std::llround(seconds * sample_rate)), sample_rate, talkers, rng));
 }
 
-BellRecording synth_bell_recording(const BellSetOptions& opt, nn::Rng& rng) {
+BellRecording generate_bell_recording(const BellSetOptions& opt, nn::Rng& rng) {
   check(opt);
   const int sr = opt.sample_rate;
   const size_t n = static_cast<size_t>(opt.seconds * sr);
@@ -354,14 +354,14 @@ BellRecording synth_bell_recording(const BellSetOptions& opt, nn::Rng& rng) {
   return rec;
 }
 
-BellSetSummary synth_bells(const std::filesystem::path& dir, const BellSetOptions& opt) {
+BellSetSummary generate_bells(const std::filesystem::path& dir, const BellSetOptions& opt) {
   check(opt);
   std::filesystem::create_directories(dir);
   nn::Rng rng(opt.seed);
   BellSetSummary sum;
   for (int r = 0; r < opt.recordings; ++r) {
     nn::Rng rec_rng = rng.split();  // one stream per recording
-    const BellRecording rec = synth_bell_recording(opt, rec_rng);
+    const BellRecording rec = generate_bell_recording(opt, rec_rng);
     const std::string id = std::to_string(r);
     write_wav16(dir / ("audio_" + id + ".wav"), rec.audio, opt.sample_rate);
     write_labels(dir / ("label_" + id + ".txt"), rec.labels);

@@ -12,7 +12,7 @@
 #include "earshot/labels.h"
 #include "earshot/rt/beats.h"
 #include "earshot/rt/fft.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "host/test_util.h"
 
 namespace earshot {
@@ -49,7 +49,7 @@ Pairs offset(Pairs p, int off) {
   return p;
 }
 
-TEST(SynthBeats, Variation1WithoutOffsetIsTheSeedPattern) {
+TEST(GenerateBeats, Variation1WithoutOffsetIsTheSeedPattern) {
   for (int label = 0; label < 4; ++label) {
     SCOPED_TRACE(label);
     EXPECT_EQ(pairs(beat_class_pattern(label)), kSeedClasses[label]);
@@ -78,7 +78,7 @@ int removed_index(const Pairs& big, const Pairs& small) {
   return -1;
 }
 
-TEST(SynthBeats, VariationsDropInvertAndInsertAsTheSeed) {
+TEST(GenerateBeats, VariationsDropInvertAndInsertAsTheSeed) {
   nn::Rng rng(2024);
   std::set<int> dropped_positions, inverted_counts;
   for (int trial = 0; trial < 300; ++trial) {
@@ -133,7 +133,7 @@ TEST(SynthBeats, VariationsDropInvertAndInsertAsTheSeed) {
   EXPECT_EQ(*dropped_positions.begin(), 1);
 }
 
-TEST(SynthBeats, SeedInsertBugAppendsOneCopyPerEarlierHit) {
+TEST(GenerateBeats, SeedInsertBugAppendsOneCopyPerEarlierHit) {
   BeatOptions bug;
   bug.seed_insert_bug = true;
   nn::Rng a(99), b(99);
@@ -169,7 +169,7 @@ TEST(SynthBeats, SeedInsertBugAppendsOneCopyPerEarlierHit) {
   EXPECT_GE(extra_copies.size(), 4u);
 }
 
-TEST(SynthBeats, GeneratorDrawsLikeTheSeed) {
+TEST(GenerateBeats, GeneratorDrawsLikeTheSeed) {
   BeatGenerator gen(5);
   std::map<int, int> labels, variations;
   std::set<int> offsets;
@@ -195,7 +195,7 @@ TEST(SynthBeats, GeneratorDrawsLikeTheSeed) {
   EXPECT_EQ(offsets.count(0), 1u);
 }
 
-TEST(SynthBeats, SameSeedSameExamplesOtherSeedOthers) {
+TEST(GenerateBeats, SameSeedSameExamplesOtherSeedOthers) {
   BeatGenerator a(11), b(11), c(12);
   bool differ = false;
   for (int i = 0; i < 300; ++i) {
@@ -210,7 +210,7 @@ TEST(SynthBeats, SameSeedSameExamplesOtherSeedOthers) {
 
 // The random stream is ours (xoshiro256**), so these draws are the same on
 // every platform. A change here changes every generated beat data set.
-TEST(SynthBeats, FirstExamplesOfSeed1ArePinned) {
+TEST(GenerateBeats, FirstExamplesOfSeed1ArePinned) {
   BeatGenerator gen(1);
   uint64_t h = 1469598103934665603ull;  // FNV-1a over (label, variation, time, strength)
   auto mix = [&](int64_t v) {
@@ -230,7 +230,7 @@ TEST(SynthBeats, FirstExamplesOfSeed1ArePinned) {
   EXPECT_EQ(h, 10273668086653593082ull) << "hash of the first 100 examples";
 }
 
-TEST(SynthBeats, BeatVectorsOfGeneratedExamplesAreInRange) {
+TEST(GenerateBeats, BeatVectorsOfGeneratedExamplesAreInRange) {
   for (bool bug : {false, true}) {
     BeatOptions opt;
     opt.seed_insert_bug = bug;
@@ -289,7 +289,7 @@ std::pair<int, int> two_peaks(const std::vector<float>& mag) {
   return {std::min(a, b), std::max(a, b)};
 }
 
-TEST(SynthChords, TheSeeds24Chords) {
+TEST(GenerateChords, TheSeeds24Chords) {
   const std::vector<ChordSpec> c = seed_chords();
   ASSERT_EQ(c.size(), 24u);
   std::set<std::pair<double, bool>> unique;
@@ -300,7 +300,7 @@ TEST(SynthChords, TheSeeds24Chords) {
   EXPECT_EQ(std::count_if(c.begin(), c.end(), [](auto& s) { return s.minor; }), 12);
 }
 
-TEST(SynthChords, DefaultClipIsTheSeedsChordWave) {
+TEST(GenerateChords, DefaultClipIsTheSeedsChordWave) {
   nn::Rng rng(1);
   const auto before = rng.state();
   const std::vector<float> y = chord_audio(523.3, true, ChordOptions{}, rng);
@@ -315,7 +315,7 @@ TEST(SynthChords, DefaultClipIsTheSeedsChordWave) {
   EXPECT_LT(worst, 1e-6);
 }
 
-TEST(SynthChords, SpectralPeaksAtRootAndThird) {
+TEST(GenerateChords, SpectralPeaksAtRootAndThird) {
   nn::Rng rng(1);
   for (const ChordSpec& c : seed_chords()) {
     SCOPED_TRACE(::testing::Message() << c.f0 << (c.minor ? " minor" : " major"));
@@ -330,7 +330,7 @@ TEST(SynthChords, SpectralPeaksAtRootAndThird) {
   }
 }
 
-TEST(SynthChords, RandomGainPhaseAndNoise) {
+TEST(GenerateChords, RandomGainPhaseAndNoise) {
   ChordOptions o;
   o.random_gain = true;
   o.gain_min = 0.1;
@@ -368,7 +368,7 @@ TEST(SynthChords, RandomGainPhaseAndNoise) {
   EXPECT_NEAR(peak / rms, std::sqrt(3.0), 0.1);
 }
 
-TEST(SynthChords, GeneratorRoundsCoverEveryChordOnce) {
+TEST(GenerateChords, GeneratorRoundsCoverEveryChordOnce) {
   ChordGenerator gen(4);
   std::map<std::pair<double, bool>, int> seen;
   std::vector<double> order;
@@ -400,7 +400,7 @@ TEST(SynthChords, GeneratorRoundsCoverEveryChordOnce) {
   EXPECT_NE(order_other, order);
 }
 
-TEST(SynthChords, HarderSetsWidenRootsAndDetune) {
+TEST(GenerateChords, HarderSetsWidenRootsAndDetune) {
   ChordOptions o;
   o.octaves_below = 1;
   o.octaves_above = 1;
@@ -448,10 +448,10 @@ BellSetOptions quiet_options() {
   return o;
 }
 
-TEST(SynthBells, LabelsStartWhereTheBellsStart) {
+TEST(GenerateBells, LabelsStartWhereTheBellsStart) {
   const BellSetOptions o = quiet_options();
   nn::Rng rng(21);
-  const BellRecording rec = synth_bell_recording(o, rng);
+  const BellRecording rec = generate_bell_recording(o, rng);
   ASSERT_EQ(rec.audio.size(), 320000u);
   ASSERT_EQ(rec.labels.size(), 3u);  // 8 per minute over 20 s
   double prev_end = 0.0;
@@ -484,13 +484,13 @@ double measured_snr(const BellRecording& rec, int sr) {
   return 10.0 * std::log10((bell / n) / power(rec.background, 0, rec.background.size()));
 }
 
-TEST(SynthBells, SnrIsWhatTheOptionsSay) {
+TEST(GenerateBells, SnrIsWhatTheOptionsSay) {
   BellSetOptions o;
   o.seconds = 15.0;
   for (double snr : {-5.0, 5.0, 20.0}) {
     o.snr_db_min = o.snr_db_max = snr;
     nn::Rng rng(3);
-    const BellRecording rec = synth_bell_recording(o, rng);
+    const BellRecording rec = generate_bell_recording(o, rng);
     EXPECT_NEAR(rec.snr_db, snr, 1e-9);
     EXPECT_NEAR(measured_snr(rec, 16000), snr, 0.05);
     for (size_t i = 0; i < rec.audio.size(); i += 997) ASSERT_NEAR(rec.audio[i], rec.bells[i] + rec.background[i], 1e-6);
@@ -502,7 +502,7 @@ TEST(SynthBells, SnrIsWhatTheOptionsSay) {
   nn::Rng rng(4);
   double lo = 100, hi = -100;
   for (int r = 0; r < 12; ++r) {
-    const BellRecording rec = synth_bell_recording(o, rng);
+    const BellRecording rec = generate_bell_recording(o, rng);
     EXPECT_GE(rec.snr_db, -5.0);
     EXPECT_LE(rec.snr_db, 20.0);
     EXPECT_NEAR(measured_snr(rec, 16000), rec.snr_db, 0.05);
@@ -512,7 +512,7 @@ TEST(SynthBells, SnrIsWhatTheOptionsSay) {
   EXPECT_LT(lo, 2.0);
   EXPECT_GT(hi, 13.0);
   o.snr_db_min = 30.0;
-  EXPECT_HAS(error_of([&] { synth_bell_recording(o, rng); }), "snr_db_min <= snr_db_max");
+  EXPECT_HAS(error_of([&] { generate_bell_recording(o, rng); }), "snr_db_min <= snr_db_max");
 }
 
 // Envelope of y in frames of `hop` samples (RMS).
@@ -527,12 +527,12 @@ double percentile(std::vector<double> v, double p) {
   return v[static_cast<size_t>(p * (v.size() - 1))];
 }
 
-TEST(SynthBells, BabbleIsThereWhenEnabled) {
+TEST(GenerateBells, BabbleIsThereWhenEnabled) {
   BellSetOptions o = quiet_options();
   nn::Rng a(6), b(6);
-  const BellRecording without = synth_bell_recording(o, a);
+  const BellRecording without = generate_bell_recording(o, a);
   o.babble_fraction = 0.5;
-  const BellRecording with = synth_bell_recording(o, b);
+  const BellRecording with = generate_bell_recording(o, b);
   EXPECT_EQ(without.babble_segments, 0);
   EXPECT_GE(with.babble_segments, 3);
   // Babble makes the background fluctuate (syllables, pauses, segments); the
@@ -546,7 +546,7 @@ TEST(SynthBells, BabbleIsThereWhenEnabled) {
   EXPECT_EQ(with.labels.size(), without.labels.size()) << "babble is never labelled";
 }
 
-TEST(SynthBells, BabbleHasSpeechPitchAndSyllableRate) {
+TEST(GenerateBells, BabbleHasSpeechPitchAndSyllableRate) {
   for (uint64_t seed : {1, 2, 3}) {
     SCOPED_TRACE(seed);
     nn::Rng rng(seed);
@@ -596,12 +596,12 @@ TEST(SynthBells, BabbleHasSpeechPitchAndSyllableRate) {
   }
 }
 
-TEST(SynthBells, BeepsAndKnocksAreBackgroundOnly) {
+TEST(GenerateBells, BeepsAndKnocksAreBackgroundOnly) {
   BellSetOptions o = quiet_options();
   o.beeps_per_minute = 12.0;
   o.knocks_per_minute = 12.0;
   nn::Rng rng(9);
-  const BellRecording rec = synth_bell_recording(o, rng);
+  const BellRecording rec = generate_bell_recording(o, rng);
   EXPECT_EQ(rec.beeps, 4);
   EXPECT_EQ(rec.knocks, 4);
   EXPECT_EQ(rec.labels.size(), 3u);
@@ -619,16 +619,16 @@ TEST(SynthBells, BeepsAndKnocksAreBackgroundOnly) {
   }
 }
 
-TEST(SynthBells, FilesAreDeterministicAndGenerationIsFast) {
+TEST(GenerateBells, FilesAreDeterministicAndGenerationIsFast) {
   TempDir dir;
   BellSetOptions o;
   o.recordings = 2;
   o.seconds = 4.0;
   o.seed = 77;
-  const BellSetSummary s = synth_bells(dir / "a", o);
-  synth_bells(dir / "b", o);
+  const BellSetSummary s = generate_bells(dir / "a", o);
+  generate_bells(dir / "b", o);
   o.seed = 78;
-  synth_bells(dir / "c", o);
+  generate_bells(dir / "c", o);
   EXPECT_EQ(s.recordings, 2);
   EXPECT_EQ(s.snr_db.size(), 2u);
   for (const char* f : {"audio_0.wav", "audio_1.wav", "label_0.txt", "label_1.txt"}) {
@@ -645,7 +645,7 @@ TEST(SynthBells, FilesAreDeterministicAndGenerationIsFast) {
   nn::Rng rng(1);
   // CPU time of this (single-threaded) process: robust to other tests running beside it.
   const std::clock_t t0 = std::clock();
-  const BellRecording rec = synth_bell_recording(big, rng);
+  const BellRecording rec = generate_bell_recording(big, rng);
   const double secs = static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
   EXPECT_EQ(rec.audio.size(), 960000u);
 #if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)

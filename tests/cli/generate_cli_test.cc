@@ -1,4 +1,4 @@
-// `earshot synth beats|bells|chords`: the files, labels.csv, summaries and
+// `earshot generate beats|bells|chords`: the files, labels.csv, summaries and
 // errors. Runs the real executable (EARSHOT_CLI_PATH) through the shell.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -12,7 +12,7 @@
 #include "earshot/dataset.h"
 #include "earshot/labels.h"
 #include "earshot/pipeline.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "cli/cli_util.h"
 #include "host/test_util.h"
 
@@ -43,9 +43,9 @@ std::vector<std::pair<std::string, std::string>> read_csv(const fs::path& p) {
   return rows;
 }
 
-TEST(SynthCli, BeatsWritesHitFilesAndLabels) {
+TEST(GenerateCli, BeatsWritesHitFilesAndLabels) {
   TempDir tmp;
-  const CliRun r = earshot("synth beats --out " + q(tmp / "a") + " --count 40 --seed 3", tmp.path());
+  const CliRun r = earshot("generate beats --out " + q(tmp / "a") + " --count 40 --seed 3", tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = read_csv(tmp / "a" / "labels.csv");
   ASSERT_EQ(rows.size(), 40u);
@@ -71,8 +71,8 @@ TEST(SynthCli, BeatsWritesHitFilesAndLabels) {
   for (const auto& [name, n] : counts) EXPECT_HAS(r.out, name + " " + std::to_string(n));
 
   // Same seed, same bytes; another seed, other files.
-  ASSERT_EQ(earshot("synth beats --out " + q(tmp / "b") + " --count 40 --seed 3", tmp.path()).code, 0);
-  ASSERT_EQ(earshot("synth beats --out " + q(tmp / "c") + " --count 40 --seed 4", tmp.path()).code, 0);
+  ASSERT_EQ(earshot("generate beats --out " + q(tmp / "b") + " --count 40 --seed 3", tmp.path()).code, 0);
+  ASSERT_EQ(earshot("generate beats --out " + q(tmp / "c") + " --count 40 --seed 4", tmp.path()).code, 0);
   EXPECT_EQ(read_bytes(tmp / "a" / "labels.csv"), read_bytes(tmp / "b" / "labels.csv"));
   EXPECT_NE(read_bytes(tmp / "a" / "labels.csv"), read_bytes(tmp / "c" / "labels.csv"));
   for (int k = 0; k < 40; k += 7) {
@@ -81,7 +81,7 @@ TEST(SynthCli, BeatsWritesHitFilesAndLabels) {
   }
 
   // --seed-insert-bug and --json.
-  const CliRun j = earshot("synth beats --out " + q(tmp / "d") + " --count 200 --seed-insert-bug --json", tmp.path());
+  const CliRun j = earshot("generate beats --out " + q(tmp / "d") + " --count 200 --seed-insert-bug --json", tmp.path());
   ASSERT_EQ(j.code, 0) << j.err;
   const json s = json::parse(j.out);
   EXPECT_EQ(s["task"], "beats");
@@ -103,9 +103,9 @@ TEST(SynthCli, BeatsWritesHitFilesAndLabels) {
   EXPECT_GT(longest, 10u) << "the seed's loop leaves extra copies";
 }
 
-TEST(SynthCli, ChordsWritesAudioAndLabels) {
+TEST(GenerateCli, ChordsWritesAudioAndLabels) {
   TempDir tmp;
-  const CliRun r = earshot("synth chords --out " + q(tmp / "c") + " --count 24 --seed 2 --json", tmp.path());
+  const CliRun r = earshot("generate chords --out " + q(tmp / "c") + " --count 24 --seed 2 --json", tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const json s = json::parse(r.out);
   EXPECT_EQ(s["task"], "chords");
@@ -123,19 +123,19 @@ TEST(SynthCli, ChordsWritesAudioAndLabels) {
     ASSERT_EQ(a.samples.size(), 16000u);
     for (size_t i = 0; i < a.samples.size(); i += 101) ASSERT_NEAR(a.samples[i], ex.audio[i], 1.0 / 32768 + 1e-7);
   }
-  const CliRun t = earshot("synth chords --out " + q(tmp / "h") + " --count 10 --random-phase --noise-max 0.05 "
+  const CliRun t = earshot("generate chords --out " + q(tmp / "h") + " --count 10 --random-phase --noise-max 0.05 "
                            "--octaves-below 1 --seconds 0.5 --sample-rate 8000",
                            tmp.path());
   ASSERT_EQ(t.code, 0) << t.err;
-  EXPECT_HAS(t.out, "synth chords: 10 clips");
+  EXPECT_HAS(t.out, "generate chords: 10 clips");
   EXPECT_HAS(t.out, "24 roots");
   EXPECT_EQ(read_audio(tmp / "h" / "audio_9.wav").samples.size(), 4000u);
   EXPECT_EQ(read_csv(tmp / "h" / "labels.csv").size(), 10u);
 }
 
-TEST(SynthCli, BellsWritesTheSeed001Layout) {
+TEST(GenerateCli, BellsWritesTheSeed001Layout) {
   TempDir tmp;
-  const CliRun r = earshot("synth bells --out " + q(tmp / "b") +
+  const CliRun r = earshot("generate bells --out " + q(tmp / "b") +
                                " --recordings 2 --seconds 6 --snr-min 0 --snr-max 10 --seed 9 --json",
                            tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
@@ -161,42 +161,42 @@ TEST(SynthCli, BellsWritesTheSeed001Layout) {
   EXPECT_EQ(s["bells"].get<size_t>(), labels);
 
   // The library with the same options writes the same bytes; --count is --recordings.
-  const CliRun c = earshot("synth bells --out " + q(tmp / "c") + " --count 1 --seconds 6 --snr-min 0 --snr-max 10 --seed 9",
+  const CliRun c = earshot("generate bells --out " + q(tmp / "c") + " --count 1 --seconds 6 --snr-min 0 --snr-max 10 --seed 9",
                            tmp.path());
   ASSERT_EQ(c.code, 0) << c.err;
-  EXPECT_HAS(c.out, "synth bells: 1 recordings");
+  EXPECT_HAS(c.out, "generate bells: 1 recordings");
   BellSetOptions o;
   o.recordings = 1;
   o.seconds = 6;
   o.snr_db_min = 0;
   o.snr_db_max = 10;
   o.seed = 9;
-  synth_bells(tmp / "lib", o);
+  generate_bells(tmp / "lib", o);
   EXPECT_EQ(read_bytes(tmp / "c" / "audio_0.wav"), read_bytes(tmp / "lib" / "audio_0.wav"));
   EXPECT_EQ(read_bytes(tmp / "b" / "audio_0.wav"), read_bytes(tmp / "lib" / "audio_0.wav"));
   EXPECT_EQ(read_bytes(tmp / "c" / "label_0.txt"), read_bytes(tmp / "lib" / "label_0.txt"));
   // A smaller run into a fuller folder warns about the files it did not write.
-  const CliRun w = earshot("synth bells --out " + q(tmp / "b") + " --count 1 --seconds 3", tmp.path());
+  const CliRun w = earshot("generate bells --out " + q(tmp / "b") + " --count 1 --seconds 3", tmp.path());
   ASSERT_EQ(w.code, 0) << w.err;
   EXPECT_HAS(w.err, "audio_1.wav");
 }
 
-TEST(SynthCli, BadOptionsAreClearErrors) {
+TEST(GenerateCli, BadOptionsAreClearErrors) {
   TempDir tmp;
   const std::string out = " --out " + q(tmp / "x");
   struct Case {
     std::string args, says;
   };
   const Case cases[] = {
-      {"synth beats", "--out is required"},
-      {"synth", "name a task"},
-      {"synth drums" + out, "unknown task \"drums\""},
-      {"synth beats --count 0" + out, "--count"},
-      {"synth bells --snr-min 30 --snr-max 20" + out, "--snr-min 30 dB is above --snr-max 20 dB"},
-      {"synth bells --babble 2" + out, "--babble"},
-      {"synth chords --octaves-above 4" + out, "Nyquist"},
-      {"synth chords --noise-min 0.2 --noise-max 0.1" + out, "--noise-min 0.2 is above --noise-max 0.1"},
-      {"synth chords --gain-min 0.2" + out, "--random-gain"},
+      {"generate beats", "--out is required"},
+      {"generate", "name a source"},
+      {"generate drums" + out, "unknown source \"drums\""},
+      {"generate beats --count 0" + out, "--count"},
+      {"generate bells --snr-min 30 --snr-max 20" + out, "--snr-min 30 dB is above --snr-max 20 dB"},
+      {"generate bells --babble 2" + out, "--babble"},
+      {"generate chords --octaves-above 4" + out, "Nyquist"},
+      {"generate chords --noise-min 0.2 --noise-max 0.1" + out, "--noise-min 0.2 is above --noise-max 0.1"},
+      {"generate chords --gain-min 0.2" + out, "--random-gain"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args);
@@ -205,6 +205,30 @@ TEST(SynthCli, BadOptionsAreClearErrors) {
     EXPECT_HAS(r.err + r.out, c.says);
   }
   EXPECT_FALSE(fs::exists(tmp / "x" / "labels.csv"));
+}
+
+// `earshot synth` was this verb's name; seed 004's synthesizer takes it over.
+// The old spelling fails (exit 1, nothing written) and names the new verb.
+TEST(GenerateCli, OldSpellingNamesTheNewVerb) {
+  TempDir tmp;
+  const std::string reserved = "('synth' is reserved for the synthesizer of seed 004)";
+  struct Case {
+    std::string args, says;
+  };
+  const Case cases[] = {
+      {"synth bells --out " + q(tmp / "x") + " --seed 1", "'earshot synth bells' is now 'earshot generate bells' " + reserved},
+      {"synth chords --count 3 --out " + q(tmp / "x"), "'earshot synth chords' is now 'earshot generate chords'"},
+      {"synth", "'earshot synth' is now 'earshot generate' " + reserved},
+      {"synth --help", "'earshot synth' is now 'earshot generate'"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args);
+    const CliRun r = earshot(c.args, tmp.path());
+    EXPECT_EQ(r.code, 1);
+    EXPECT_HAS(r.err, "earshot: error: " + c.says);
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_FALSE(fs::exists(tmp / "x"));
 }
 
 }  // namespace

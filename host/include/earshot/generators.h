@@ -171,7 +171,7 @@ struct BellRecording {
 };
 
 // One recording (the `seed` field of opt is not used; rng is).
-BellRecording synth_bell_recording(const BellSetOptions& opt, nn::Rng& rng);
+BellRecording generate_bell_recording(const BellSetOptions& opt, nn::Rng& rng);
 
 // Speech-like babble: `talkers` voices, each a glottal pulse train (f0 90-250
 // Hz with jitter and intonation) through three gliding formant resonators,
@@ -189,6 +189,6 @@ struct BellSetSummary {
 
 // Writes audio_<k>.wav and label_<k>.txt (label "Ding") in the seed-001 layout.
 // Same seed, same files.
-BellSetSummary synth_bells(const std::filesystem::path& dir, const BellSetOptions& opt);
+BellSetSummary generate_bells(const std::filesystem::path& dir, const BellSetOptions& opt);
 
 }  // namespace earshot

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "earshot/error.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 
 namespace earshot {
 namespace {
