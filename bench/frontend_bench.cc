@@ -381,12 +381,13 @@ int run(const std::filesystem::path& audio, int reps, const std::filesystem::pat
                 shape.frame_length, cfg.frame_stride, shape.feature_size);
     {
       size_t bytes = 0;
-      rt::FrameAnalyzer::required_bytes(cfg, &bytes);
-      std::vector<uint8_t> mem(bytes);
-      rt::FrameAnalyzer an;
-      if (rt::ok(an.init(cfg, mem.data(), mem.size()))) {
-        std::printf("  compute_features analyses %d frames at a time (SIMD lanes of FrameAnalyzer::analyze_batch)\n",
-                    an.batch_frames());
+      if (rt::ok(rt::FrameAnalyzer::required_bytes(cfg, &bytes))) {
+        std::vector<uint8_t> mem(bytes);
+        rt::FrameAnalyzer an;
+        if (rt::ok(an.init(cfg, mem.data(), mem.size()))) {
+          std::printf("  compute_features analyses %d frames at a time (SIMD lanes of FrameAnalyzer::analyze_batch)\n",
+                      an.batch_frames());
+        }
       }
     }
     earshot::FeatureMatrix m1, m2;

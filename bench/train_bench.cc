@@ -51,6 +51,7 @@ struct Case {
   nn::ModelSpec spec;
   nn::TrainOptions train;  // batch size and optimizer as in the recipe
   size_t classes = 0;      // one-hot width; 0: one 0/1 target (binary)
+  size_t indices = 0;      // > 0: inputs are indices in [0, indices) (one_hot_input), not normal values
 };
 
 // The [model] / [train] sections of the seed recipes, written out as the
@@ -117,6 +118,33 @@ std::vector<Case> cases() {
     c.classes = 2;
     v.push_back(c);
   }
+  // Seed 003: 10,000 steps of 16 levels (indices), the seed's three models,
+  // MSE and plain SGD lr 0.01, batch 16.
+  const auto author = [&](const char* name, std::vector<nlohmann::json> front) {
+    Case c;
+    c.name = name;
+    c.spec.input = {10000};
+    c.spec.trunk = std::move(front);
+    c.spec.trunk.push_back({{"type", "flatten"}});
+    c.spec.trunk.push_back({{"type", "dense"}, {"units", 64}, {"activation", "relu"},
+                            {"one_hot_input", c.spec.trunk.size() == 1 ? 16 : 0}});
+    c.spec.trunk.push_back({{"type", "dropout"}, {"rate", 0.5}});
+    c.spec.trunk.push_back({{"type", "dense"}, {"units", 2}, {"activation", "softmax"}});
+    nn::HeadSpec h;
+    h.loss = "mse";
+    h.metrics = {"accuracy"};
+    c.spec.heads = {h};
+    c.train.batch_size = 16;
+    c.train.optimizer.kind = "sgd";
+    c.train.optimizer.learning_rate = 0.01;
+    c.classes = 2;
+    c.indices = 16;
+    v.push_back(c);
+  };
+  author("author_ff", {});
+  author("author_rnn", {{{"type", "simple_rnn"}, {"units", 1}, {"return_sequences", true}, {"one_hot_input", 16}}});
+  author("author_gru", {{{"type", "gru"}, {"units", 1}, {"return_sequences", true}, {"reset_after", false},
+                         {"one_hot_input", 16}}});
   return v;
 }
 
@@ -127,7 +155,7 @@ nn::Dataset make_data(const Case& c, size_t n, uint64_t seed) {
   d.n = n;
   const size_t per = nn::numel(d.example);
   d.x.resize(n * per);
-  for (float& x : d.x) x = static_cast<float>(rng.normal());
+  for (float& x : d.x) x = c.indices > 0 ? static_cast<float>(rng.below(c.indices)) : static_cast<float>(rng.normal());
   const size_t k = c.classes == 0 ? 1 : c.classes;
   d.targets = {nn::Shape{k}};
   d.y.assign(1, std::vector<float>(n * k, 0.0f));

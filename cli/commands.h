@@ -8,9 +8,10 @@
 namespace earshot::cli {
 
 void add_data_command(CLI::App& app);
+void add_sources_command(CLI::App& data);  // earshot data sources
 void add_features_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
-void add_synth_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 void add_train_commands(CLI::App& app);  // train, resume, eval, predict
 void add_export_command(CLI::App& app);
 void add_invoke_command(CLI::App& app);

@@ -1,4 +1,4 @@
-// earshot data inspect DIR [--recipe R] [--json]
+// earshot data inspect DIR [--recipe R] [--json]; earshot data sources (sources.cc)
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -129,7 +129,7 @@ void run_inspect(const InspectArgs& a) {
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  CLI::App* data = app.add_subcommand("data", "Look at a dataset folder (audio_<id>.wav + label_<id>.txt)");
+  CLI::App* data = app.add_subcommand("data", "Look at a dataset folder (audio_<id>.wav + label_<id>.txt); list the data sources");
   data->require_subcommand(1);
   auto args = std::make_shared<InspectArgs>();
   CLI::App* inspect = data->add_subcommand("inspect", "Recordings, minutes, label names and events; windows for a recipe");
@@ -139,6 +139,7 @@ void add_data_command(CLI::App& app) {
   inspect->add_flag("--unlabeled-negative", args->unlabeled_negative,
                     "Count recordings without a label file as all-negative");
   inspect->callback([args] { run_inspect(*args); });
+  add_sources_command(*data);
 }
 
 }  // namespace earshot::cli

@@ -13,7 +13,7 @@
 #include "earshot/pipeline.h"
 #include "earshot/png.h"
 #include "earshot/rt/frontend.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "earshot/task.h"
 
 namespace earshot::cli {
@@ -49,18 +49,21 @@ std::vector<float> stream_like_device(const rt::FrontendConfig& cfg, const std::
     while (n > 0) {
       size_t used = 0;
       bool ready = false;
-      fe.push(pcm.data() + pos, n, &used, &ready);
+      s = fe.push(pcm.data() + pos, n, &used, &ready);
+      if (!rt::ok(s)) throw_status(s, "frontend push");
       pos += used;
       n -= used;
       if (ready) {
-        fe.pop(frame.data());
+        s = fe.pop(frame.data());
+        if (!rt::ok(s)) throw_status(s, "frontend pop");
         out.insert(out.end(), frame.begin(), frame.end());
       }
     }
   }
   bool ready = false;
   while (rt::ok(fe.flush(&ready)) && ready) {
-    fe.pop(frame.data());
+    s = fe.pop(frame.data());
+    if (!rt::ok(s)) throw_status(s, "frontend pop");
     out.insert(out.end(), frame.begin(), frame.end());
   }
   return out;
@@ -90,10 +93,10 @@ void run_demo(const DemoArgs& a) {
   opt.recordings = a.recordings;
   opt.seconds = a.seconds;
   opt.seed = a.seed;
-  synth_bells(train_dir, opt);
+  generate_bells(train_dir, opt);
   opt.recordings = a.test_recordings;
   opt.seed = a.seed + 1;  // recordings the model never heard
-  synth_bells(test_dir, opt);
+  generate_bells(test_dir, opt);
 
   std::printf("[2/6] training %s on %s\n", recipe_path.c_str(), train_dir.c_str());
   TrainRunOptions t;

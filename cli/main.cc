@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   earshot::cli::add_data_command(app);
   earshot::cli::add_features_command(app);
   earshot::cli::add_demo_command(app);
-  earshot::cli::add_synth_command(app);
+  earshot::cli::add_generate_command(app);
   earshot::cli::add_train_commands(app);
   earshot::cli::add_export_command(app);
   earshot::cli::add_invoke_command(app);

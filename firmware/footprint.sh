@@ -26,13 +26,13 @@ mkdir -p "$WORK"
 cd "$WORK"
 
 if [[ -z $RUN ]]; then
-  "$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
+  "$EARSHOT" generate bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
   "$EARSHOT" train "$ROOT/recipes/bells.toml" --data bells-data --out bells-run --epochs 3 --quiet >/dev/null
   RUN=$WORK/bells-run
 fi
 "$EARSHOT" export "$RUN" --format cpp --out model-cpp >/dev/null
 "$EARSHOT" export "$RUN" --io int8 --out model-tflite >/dev/null  # same graph, as .tflite, for TFLite Micro
-"$EARSHOT" synth bells --out test-rec --seed 9 --count 1 --seconds 20 >/dev/null
+"$EARSHOT" generate bells --out test-rec --seed 9 --count 1 --seconds 20 >/dev/null
 
 build() {  # dir build_type trace
   cmake -S "$ROOT/firmware/mps2-an386" -B "$1" -G Ninja -DCMAKE_BUILD_TYPE="$2" -DEARSHOT_FW_TRACE="$3" \

@@ -4,7 +4,8 @@
 # ESP-IDF component (firmware/esp-idf/components/earshot/CMakeLists.txt), so
 # the QEMU build checks exactly what ESP32 users compile.
 #   EARSHOT_ROOT              the repository root (set by the includer, or derived)
-#   -> EARSHOT_RT_SOURCES     absolute paths of runtime/src/**/*.cc
+#   -> EARSHOT_RT_SOURCES     absolute paths of runtime/src/**/*.cc (core/, detect/,
+#                             features/, frontend/, ops/)
 #   -> EARSHOT_RT_INCLUDE_DIR runtime/include
 if(NOT EARSHOT_ROOT)
   get_filename_component(EARSHOT_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)

@@ -10,7 +10,7 @@ B=${1:-build/dev}
 W=${2:-build/fingerprint}
 E=$B/cli/earshot
 rm -rf "$W"; mkdir -p "$W"
-$E synth bells --out "$W/bells-data" --seed 1 --recordings 60 --seconds 60 >/dev/null
+$E generate bells --out "$W/bells-data" --seed 1 --recordings 60 --seconds 60 >/dev/null
 for r in beats bells chords; do
   data=(); [[ $r == bells ]] && data=(--data "$W/bells-data")
   $E train recipes/$r.toml "${data[@]}" --out "$W/$r" >/dev/null

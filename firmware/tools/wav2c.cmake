@@ -5,7 +5,7 @@
 #   const uint32_t NAME_samples, NAME_rate
 # Anything but PCM 16-bit mono (or WAVE_FORMAT_EXTENSIBLE with that content)
 # is an error naming the file: the firmware has no resampler or downmixer, so
-# the recording must already be at the model's rate (earshot synth writes so).
+# the recording must already be at the model's rate (earshot generate writes so).
 cmake_minimum_required(VERSION 3.20)
 if(NOT WAV OR NOT OUT)
   message(FATAL_ERROR "usage: cmake -DWAV=in.wav -DOUT=out.c [-DNAME=symbol] -P wav2c.cmake")

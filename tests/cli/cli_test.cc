@@ -15,7 +15,7 @@
 #include "earshot/npy.h"
 #include "earshot/pipeline.h"
 #include "earshot/recipe.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "earshot/windows.h"
 #include "cli/cli_util.h"
 #include "host/test_util.h"
@@ -45,7 +45,7 @@ class Cli : public ::testing::Test {
     opt.recordings = 2;
     opt.seconds = 10.0;
     opt.seed = 5;
-    synth_bells(data(), opt);
+    generate_bells(data(), opt);
   }
   static void TearDownTestSuite() { data_dir_.reset(); }
   static fs::path data() { return data_dir_->path() / "data"; }

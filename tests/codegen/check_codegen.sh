@@ -16,10 +16,10 @@ WORK=${4:-$(mktemp -d)}
 mkdir -p "$WORK"
 [[ -z ${4:-} ]] && trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-"$EARSHOT" synth bells --out data --seed 5 --count 3 --seconds 40 >/dev/null
+"$EARSHOT" generate bells --out data --seed 5 --count 3 --seconds 40 >/dev/null
 "$EARSHOT" train "$ROOT/recipes/bells.toml" --data data --out run --epochs 3 --quiet >/dev/null
 "$EARSHOT" export run --format cpp --out gen >/dev/null
-"$EARSHOT" synth bells --out test --seed 9 --count 1 --seconds 30 >/dev/null
+"$EARSHOT" generate bells --out test --seed 9 --count 1 --seconds 30 >/dev/null
 # EARSHOT_CXXFLAGS: the flags the runtime library was built with (CTest passes
 # them, so an ASan/UBSan build links and runs the harness under the sanitizers).
 # shellcheck disable=SC2086

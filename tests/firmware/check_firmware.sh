@@ -21,10 +21,10 @@ cd "$WORK"
 # The ESP-IDF component compiles the same runtime sources as this firmware.
 cmake -DROOT="$ROOT" -P "$ROOT/tests/firmware/check_esp_idf_component.cmake"
 
-"$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
+"$EARSHOT" generate bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
 "$EARSHOT" train "$ROOT/recipes/bells.toml" --data bells-data --out bells-run --epochs 3 --quiet >/dev/null
 "$EARSHOT" export bells-run --format cpp --out model-cpp >/dev/null
-"$EARSHOT" synth bells --out test-rec --seed 9 --count 1 --seconds 20 >/dev/null
+"$EARSHOT" generate bells --out test-rec --seed 9 --count 1 --seconds 20 >/dev/null
 
 # Cross build: runtime/src/**, the generated model, the recording as a C array.
 cmake -S "$ROOT/firmware/mps2-an386" -B fw -G Ninja -DEARSHOT_MODEL_DIR="$WORK/model-cpp" \

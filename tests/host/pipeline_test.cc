@@ -14,7 +14,7 @@
 #include "earshot/dataset.h"
 #include "earshot/features.h"
 #include "earshot/labels.h"
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 #include "earshot/windows.h"
 #include "host/test_util.h"
 
@@ -60,7 +60,7 @@ class PipelineBells : public ::testing::Test {
     opt.seconds = 20.0;
     opt.sample_rate = 16000;
     opt.seed = 11;
-    synth_bells(dir_->path() / "data", opt);
+    generate_bells(dir_->path() / "data", opt);
     scan_ = scan_dataset(dir_->path() / "data");
   }
   static void TearDownTestSuite() { dir_.reset(); }
@@ -354,10 +354,10 @@ TEST(Synth, SameSeedSameBytesOtherSeedOtherBytes) {
   opt.recordings = 2;
   opt.seconds = 5.0;
   opt.seed = 42;
-  synth_bells(dir / "a", opt);
-  synth_bells(dir / "b", opt);
+  generate_bells(dir / "a", opt);
+  generate_bells(dir / "b", opt);
   opt.seed = 43;
-  synth_bells(dir / "c", opt);
+  generate_bells(dir / "c", opt);
   for (const char* f : {"audio_0.wav", "audio_1.wav", "label_0.txt", "label_1.txt"}) {
     SCOPED_TRACE(f);
     const std::string a = read_bytes(dir / "a" / f);
@@ -381,7 +381,7 @@ TEST(Synth, SameSeedSameBytesOtherSeedOtherBytes) {
   EXPECT_HAS(error_of([&] {
                BellSetOptions bad;
                bad.recordings = 0;
-               synth_bells(dir / "d", bad);
+               generate_bells(dir / "d", bad);
              }),
              "recordings >= 1");
 }

@@ -132,7 +132,7 @@ TEST(TrainRecipeErrors, NameFileLineKeyAndExpectation) {
   EXPECT_NE(none.find("missing [model]"), std::string::npos) << none;
 }
 
-#include "earshot/synth.h"
+#include "earshot/generators.h"
 
 // A folder run evaluated without --data scores its held-out test split, not
 // the recordings it trained on; with --data it adds event scores.
@@ -141,7 +141,7 @@ TEST_F(TrainRun, FolderEvalUsesTheTestSplitByDefault) {
   opt.recordings = 2;
   opt.seconds = 12.0;
   opt.seed = 4;
-  earshot::synth_bells(dir_ / "data", opt);
+  earshot::generate_bells(dir_ / "data", opt);
   earshot::TrainRunOptions o;
   o.recipe = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes" / "bells.toml";
   o.data = dir_ / "data";

@@ -26,7 +26,7 @@ mkdir -p "$WORK"
 [[ -z ${3:-} ]] && trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-"$EARSHOT" synth bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
+"$EARSHOT" generate bells --out bells-data --seed 5 --count 3 --seconds 40 >/dev/null
 "$EARSHOT" train "$ROOT/recipes/bells.toml" --data bells-data --out bells-run --epochs 3 --quiet >/dev/null
 "$EARSHOT" train "$ROOT/recipes/beats.toml" --out beats-run --epochs 1 --quiet >/dev/null
 "$EARSHOT" train "$ROOT/recipes/chords.toml" --out chords-run --epochs 1 --quiet >/dev/null

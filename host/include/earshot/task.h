@@ -16,24 +16,19 @@
 #include <string>
 #include <vector>
 
+#include "earshot/data_sources.h"
 #include "earshot/nn/train.h"
 #include "earshot/pipeline.h"
 #include "earshot/recipe.h"
 
 namespace earshot {
 
+// [data]: the source (earshot/data_sources.h) and the keys it takes.
 struct DataSpec {
-  std::string source = "folder";  // folder (recordings + labels), beats, chords (generators)
-  std::string dir;                // folder source: default data folder
-  std::string split = "ordered";  // ordered (seed 001: windows in order), shuffled
-  double train_fraction = 0.6;
-  double validation_fraction = 0.2;  // the rest is the test split
-  std::string class_weight = "none";  // none, balanced, sqrt_ratio, or explicit via class_weights
+  const DataSource* source = nullptr;  // [data] source (default "folder")
+  Params params;                       // the keys only the source takes (source->params), canonical
+  std::string class_weight = "none";   // none, balanced, sqrt_ratio, or explicit via class_weights
   std::vector<double> class_weights;
-  // Generators
-  double noise_gain = 0.1;  // chords: uniform feature noise, gain drawn in [0, noise_gain) per batch (seed 002)
-  bool seed_insert_bug = false;  // beats: reproduce seed 000's insertion loop
-  int test_examples = 2000;      // generators: examples in eval's fresh test set
 };
 
 struct TrainRecipe {
@@ -57,7 +52,8 @@ struct TaskData {
   std::string description;
 };
 
-// Builds the data for training: reads and splits a folder, or sets up generators.
+// Builds the data for training: the [data] source's load() (reads and splits
+// a folder, or sets up the streams and their test set).
 TaskData load_task_data(const Recipe& recipe, const TrainRecipe& tr, const std::filesystem::path& data_dir,
                         int threads);
 

@@ -15,6 +15,7 @@ namespace {
 
 std::string num(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == std::floor(v) && std::abs(v) < 1e16) return std::to_string(static_cast<long long>(v));  // 1000000, not 1e+06
   std::ostringstream ss;
   ss << v;
   return ss.str();

@@ -21,6 +21,19 @@ std::string describe(const toml::node& n) {
   return ss.str();
 }
 
+nlohmann::json to_json(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return *n.value<std::string>();
+    case toml::node_type::integer: return *n.value<int64_t>();
+    case toml::node_type::floating_point: return *n.value<double>();
+    case toml::node_type::boolean: return *n.value<bool>();
+    default: break;
+  }
+  std::ostringstream ss;
+  ss << toml::json_formatter{n};
+  return nlohmann::json::parse(ss.str());
+}
+
 Section::Section(const toml::table* table, std::string name, std::string file, int line)
     : table_(table), name_(std::move(name)), file_(std::move(file)), line_(line) {}
 
@@ -126,6 +139,22 @@ const toml::table* Section::subtable(const std::string& key) {
   const std::string full = name_.empty() ? key : name_ + "." + key;
   if (!n->is_table()) fail(key, "expected a table ([" + full + "]), got " + describe(*n));
   return n->as_table();
+}
+
+nlohmann::json Section::get_params(const ParamList& list) {
+  nlohmann::json given = nlohmann::json::object();
+  for (const ParamDesc& p : list) {
+    const toml::node* n = node(p.key);
+    if (n == nullptr) {
+      if (p.required()) fail(p.key, "missing (" + p.expected() + ")");
+      continue;
+    }
+    std::string error;
+    nlohmann::json v = p.canonical(to_json(*n), &error);
+    if (!error.empty()) fail(p.key, "expected " + p.expected() + ", got " + describe(*n));
+    given[p.key] = std::move(v);
+  }
+  return normalize_params(list, given, file_, "[" + name_ + "] ");
 }
 
 void Section::finish(std::initializer_list<const char*> also_allowed) const {

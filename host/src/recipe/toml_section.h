@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+
+#include "earshot/params.h"
 
 namespace earshot::detail {
 
@@ -26,6 +29,9 @@ class Section {
   std::vector<std::string> get_strings(const std::string& key);
   std::vector<float> get_floats(const std::string& key);
   const toml::table* subtable(const std::string& key);
+  // The keys `list` describes (earshot/params.h), checked one by one (errors
+  // name the line and key), canonical, defaults filled.
+  nlohmann::json get_params(const ParamList& list);
   int line_of(const std::string& key) const;
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const;
@@ -41,5 +47,7 @@ class Section {
 };
 
 std::string describe(const toml::node& n);
+// A TOML value as JSON (integers stay integers, floats keep their bits).
+nlohmann::json to_json(const toml::node& n);
 
 }  // namespace earshot::detail

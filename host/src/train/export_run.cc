@@ -37,7 +37,7 @@ std::vector<float> calibration_set(LoadedRun& lr, const ExportOptions& o, size_t
     throw Error("export: --calibration must be train or noise, got '" + o.calibration + "'");
   }
   fs::path dir;
-  if (lr.task.data.source == "folder") {
+  if (lr.task.data.source->feed == DataFeed::kFolder) {
     dir = lr.info.at("data").get<std::string>();
     if (!fs::is_directory(dir)) {
       throw Error("export: the run's training data " + dir.string() +

@@ -1,8 +1,8 @@
 // [model], [train] and [data] sections of a recipe.
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "../recipe/toml_section.h"
+#include "earshot/data_sources.h"
 #include "earshot/error.h"
 #include "earshot/nn/layer.h"
 #include "earshot/task.h"
@@ -15,13 +15,6 @@ namespace {
 
 int line_of(const toml::node* n, int fallback) {
   return n != nullptr ? static_cast<int>(n->source().begin.line) : fallback;
-}
-
-// TOML inline tables (layer configs) as JSON, for the layer factory.
-nlohmann::json to_json(const toml::node& n) {
-  std::ostringstream ss;
-  ss << toml::json_formatter{n};
-  return nlohmann::json::parse(ss.str());
 }
 
 std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& key, const std::string& file,
@@ -41,7 +34,7 @@ std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& 
       throw Error(file, line_of(&e, line_of(n, 0)),
                   "[" + section + "] " + key + " entry " + std::to_string(i) + ": expected a table { type = ... }");
     }
-    nlohmann::json j = to_json(e);
+    nlohmann::json j = detail::to_json(e);  // layer configs as JSON, for the layer factory
     // Check it now, so a typo is reported at its line in the recipe.
     const std::string where = file + ":" + std::to_string(line_of(&e, line_of(n, 0))) + ": [" + section + "] " +
                               key + " entry " + std::to_string(i);
@@ -49,6 +42,36 @@ std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& 
     out.push_back(std::move(j));
   }
   return out;
+}
+
+// [data] source: one of the registered sources a recipe can train from.
+const DataSource& data_source(Section& d) {
+  const std::string name = d.get_string("source", "folder");
+  const DataSource* s = find_data_source(name);
+  if (s != nullptr && s->feed == DataFeed::kNone) {
+    d.fail("source", "\"" + name + "\" only writes dataset folders: earshot generate " + name +
+                         " --out DIR, then train on DIR with source = \"folder\"");
+  }
+  if (s == nullptr) {
+    std::string valid;
+    for (const std::string& n : training_source_names()) valid += (valid.empty() ? "\"" : ", \"") + n + "\"";
+    d.fail("source", "expected one of " + valid + ", got \"" + name + "\"");
+  }
+  return *s;
+}
+
+// A [data] key that another source takes is an error naming that source.
+void reject_other_sources_keys(const Section& d, const DataSource& chosen) {
+  for (const DataSource* other : data_sources()) {
+    for (const ParamDesc& p : other->params) {
+      if (!d.has(p.key) || find_param(chosen.params, p.key) != nullptr) continue;
+      std::string takers;
+      for (const DataSource* s : data_sources()) {
+        if (find_param(s->params, p.key) != nullptr) takers += (takers.empty() ? "\"" : " or \"") + std::string(s->name) + "\"";
+      }
+      d.fail(p.key, "only source = " + takers + " takes this key; this recipe's source is \"" + chosen.name + "\"");
+    }
+  }
 }
 
 }  // namespace
@@ -145,26 +168,21 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
   const toml::table* data = root["data"].as_table();
   Section d(data, "data", file, line_of(data, 1));
   DataSpec& ds = tr.data;
-  ds.source = d.get_choice("source", "folder", {"folder", "beats", "chords"});
-  ds.dir = d.get_string("dir", "");
-  ds.split = d.get_choice("split", "ordered", {"ordered", "shuffled"});
-  ds.train_fraction = d.get_number("train_fraction", 0.6, 0.01, 1.0);
-  ds.validation_fraction = d.get_number("validation_fraction", 0.2, 0.0, 0.99);
-  if (ds.train_fraction + ds.validation_fraction > 1.0 + 1e-9) {
-    d.fail("validation_fraction", "train_fraction + validation_fraction must be at most 1");
+  ds.source = &data_source(d);
+  ds.params = Params(&ds.source->params, d.get_params(ds.source->params));
+  if (ds.source->check != nullptr) {
+    if (const KeyProblem e = ds.source->check(ds.params); !e.what.empty()) d.fail(e.key, e.what);
   }
   ds.class_weight = d.get_choice("class_weight", "none", {"none", "balanced", "sqrt_ratio", "explicit"});
   for (float w : d.get_floats("class_weights")) ds.class_weights.push_back(w);
   if (ds.class_weight == "explicit" && ds.class_weights.empty()) {
     d.fail("class_weights", "class_weight = \"explicit\" needs class_weights = [w0, w1, ...]");
   }
-  ds.noise_gain = d.get_number("noise_gain", 0.1, 0.0, 100.0);
-  ds.seed_insert_bug = d.get_bool("seed_insert_bug", false);
-  ds.test_examples = d.get_int("test_examples", 2000, 1, 1 << 24);
   tr.target = d.get_choice("target", "onehot", {"onehot", "sparse"});
+  reject_other_sources_keys(d, *ds.source);
   d.finish();
-  if (ds.source != "folder" && o.steps_per_epoch < 1) {
-    t.fail("steps_per_epoch", "a generator source (" + ds.source + ") needs steps_per_epoch >= 1");
+  if (ds.source->feed == DataFeed::kStream && o.steps_per_epoch < 1) {
+    t.fail("steps_per_epoch", "a generator source (" + std::string(ds.source->name) + ") needs steps_per_epoch >= 1");
   }
   return tr;
 }

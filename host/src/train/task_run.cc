@@ -250,18 +250,18 @@ std::vector<nn::Event> detect_events(const std::vector<float>& scores, const rt:
     if (ended) out.push_back({e.first_window * step, e.last_window * step + length});
   };
   for (float s : scores) {
-    tracker.push(s, &ended, &e);
+    if (!rt::ok(tracker.push(s, &ended, &e))) throw Error("event tracker: push failed");
     add();
   }
-  tracker.flush(&ended, &e);
+  if (!rt::ok(tracker.flush(&ended, &e))) throw Error("event tracker: flush failed");
   add();
   return out;
 }
 
 fs::path data_dir_for(const Recipe& r, const TrainRecipe& tr, const fs::path& given) {
   if (!given.empty()) return given;
-  if (tr.data.dir.empty()) return {};
-  fs::path d = tr.data.dir;
+  if (tr.data.source->feed != DataFeed::kFolder || tr.data.params.string("dir").empty()) return {};
+  fs::path d = tr.data.params.string("dir");
   if (d.is_relative() && !fs::exists(d)) d = r.path.parent_path() / d;
   return d;
 }
@@ -425,7 +425,7 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
     return j;
   };
 
-  if (lr.task.data.source != "folder") {
+  if (lr.task.data.source->feed == DataFeed::kStream) {
     // A fresh test set from the generator with a seed the training never used.
     TaskData td = load_task_data(lr.recipe, lr.task, {}, threads);
     const size_t width = nn::numel(lr.model->output_shape(0));

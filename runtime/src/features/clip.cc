@@ -14,11 +14,11 @@ Status minmax_digitize(const float* x, size_t n, int levels, uint8_t* out) {
     lo = x[i] < lo ? x[i] : lo;
     hi = x[i] > hi ? x[i] : hi;
   }
-  const double range = static_cast<double>(hi) - lo;
+  const double range = static_cast<double>(hi) - static_cast<double>(lo);
   for (size_t i = 0; i < n; ++i) {
     int q = 0;
     if (range > 0.0) {
-      q = static_cast<int>(floor(levels * ((static_cast<double>(x[i]) - lo) / range)));
+      q = static_cast<int>(floor(levels * ((static_cast<double>(x[i]) - static_cast<double>(lo)) / range)));
       if (q > levels - 1) q = levels - 1;
       if (q < 0) q = 0;
     }
@@ -37,6 +37,20 @@ Status one_hot(const uint8_t* codes, size_t n, int levels, float* out) {
   return Status::kOk;
 }
 
+namespace {
+
+// The dB value that becomes 0 dB; false when ref is none of the enumerators.
+bool reference_db(DbRef ref, float lo, float hi, float* shift) {
+  switch (ref) {
+    case DbRef::kNone: *shift = 0.0f; return true;
+    case DbRef::kMax: *shift = hi; return true;
+    case DbRef::kMin: *shift = lo; return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Status db_rereference(float* x, size_t n, DbRef ref, float top_db) {
   if (x == nullptr || n == 0 || top_db < 0.0f) return Status::kInvalidArgument;
   float lo = x[0];
@@ -46,12 +60,7 @@ Status db_rereference(float* x, size_t n, DbRef ref, float top_db) {
     hi = x[i] > hi ? x[i] : hi;
   }
   float shift = 0.0f;
-  switch (ref) {
-    case DbRef::kNone: break;
-    case DbRef::kMax: shift = hi; break;
-    case DbRef::kMin: shift = lo; break;
-    default: return Status::kInvalidArgument;
-  }
+  if (!reference_db(ref, lo, hi, &shift)) return Status::kInvalidArgument;
   const float floor_db = hi - shift - top_db;
   for (size_t i = 0; i < n; ++i) {
     x[i] -= shift;

@@ -21,27 +21,52 @@ constexpr int kMaxFrameLength = 1 << 16;
 
 bool is_filterbank(FeatureKind k) { return k == FeatureKind::kMel || k == FeatureKind::kMfcc; }
 
-Status validate(const FrontendConfig& c) {
-  switch (c.kind) {
+// False for a value that is none of the enumerators (a config filled from
+// untrusted numbers). -Wswitch-enum makes a new enumerator an error here.
+bool known(FeatureKind k) {
+  switch (k) {
     case FeatureKind::kSpectrum:
     case FeatureKind::kMel:
     case FeatureKind::kMfcc:
-    case FeatureKind::kCqt: break;
-    default: return Status::kInvalidArgument;
+    case FeatureKind::kCqt: return true;
   }
-  switch (c.window) {
+  return false;
+}
+
+bool known(WindowKind w) {
+  switch (w) {
     case WindowKind::kRect:
     case WindowKind::kHann:
-    case WindowKind::kHamming: break;
-    default: return Status::kInvalidArgument;
+    case WindowKind::kHamming: return true;
   }
-  switch (c.compression) {
+  return false;
+}
+
+bool known(Compression c) {
+  switch (c) {
     case Compression::kNone:
     case Compression::kLog1p:
     case Compression::kLn:
-    case Compression::kDb: break;
-    default: return Status::kInvalidArgument;
+    case Compression::kDb: return true;
   }
+  return false;
+}
+
+Status validate_norm(const FrontendConfig& c) {
+  switch (c.norm) {
+    case NormMode::kNone: return Status::kOk;
+    case NormMode::kScalar:
+      if (!(c.std != 0.0f)) return Status::kInvalidArgument;
+      return Status::kOk;
+    case NormMode::kPerBin:
+      if (c.mean_per_bin == nullptr || c.std_per_bin == nullptr) return Status::kInvalidArgument;
+      return Status::kOk;
+  }
+  return Status::kInvalidArgument;  // not a NormMode
+}
+
+Status validate(const FrontendConfig& c) {
+  if (!known(c.kind) || !known(c.window) || !known(c.compression)) return Status::kInvalidArgument;
   if (c.sample_rate <= 0 || c.frame_stride <= 0 || !(c.power > 0.0f)) return Status::kInvalidArgument;
   if (c.kind != FeatureKind::kCqt && (c.frame_length < 2 || c.frame_length > kMaxFrameLength)) {
     return Status::kInvalidArgument;
@@ -62,20 +87,10 @@ Status validate(const FrontendConfig& c) {
       return Status::kInvalidArgument;
     }
     const double top = detail::cqt_freq(c, c.cqt_bins - 1);
-    if (top >= nyquist) return Status::kInvalidArgument;
+    if (top >= static_cast<double>(nyquist)) return Status::kInvalidArgument;
     if (detail::cqt_length(c, 0) > kMaxFrameLength / 2) return Status::kUnsupported;
   }
-  switch (c.norm) {
-    case NormMode::kNone: break;
-    case NormMode::kScalar:
-      if (!(c.std != 0.0f)) return Status::kInvalidArgument;
-      break;
-    case NormMode::kPerBin:
-      if (c.mean_per_bin == nullptr || c.std_per_bin == nullptr) return Status::kInvalidArgument;
-      break;
-    default: return Status::kInvalidArgument;
-  }
-  return Status::kOk;
+  return validate_norm(c);
 }
 
 // compress() over n values: the polynomial log for log1p of x >= 0 and for ln /
@@ -216,11 +231,11 @@ Status FrameAnalyzer::layout(Bump& bump) {
     case FeatureKind::kSpectrum: {
       const double hz_per_bin = static_cast<double>(cfg_.sample_rate) / n;
       int lo = 0;
-      while (lo < n_bins_ && lo * hz_per_bin < cfg_.min_hz) ++lo;
+      while (lo < n_bins_ && lo * hz_per_bin < static_cast<double>(cfg_.min_hz)) ++lo;
       int hi = n_bins_;  // exclusive
       if (cfg_.max_hz > 0.0f) {
         hi = 0;
-        while (hi < n_bins_ && hi * hz_per_bin < cfg_.max_hz) ++hi;
+        while (hi < n_bins_ && hi * hz_per_bin < static_cast<double>(cfg_.max_hz)) ++hi;
       }
       if (hi <= lo) return Status::kInvalidArgument;
       bin_lo_ = lo;
@@ -295,8 +310,8 @@ Status FrameAnalyzer::fill() {
   return Status::kOk;
 }
 
-void FrameAnalyzer::normalize(float* out) const {
-  normalize_features(cfg_, out, 1, static_cast<size_t>(n_out_));
+Status FrameAnalyzer::normalize(float* out) const {
+  return normalize_features(cfg_, out, 1, static_cast<size_t>(n_out_));
 }
 
 Status normalize_features(const FrontendConfig& cfg, float* x, size_t n_frames, size_t n_features) {
@@ -370,8 +385,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     // The raw frame (librosa: window='ones', no mean removal); kernels window it.
     cqt_.compute(frame, pw, buf, spec, work);
     for (int r = 0; r < n_out_; ++r) out[r] = compress_libm(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
-    normalize(out);
-    return Status::kOk;
+    return normalize(out);
   }
 
   // Mean removal and window happen while the real FFT packs its input; only
@@ -382,7 +396,8 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   f.offset = cfg_.subtract_mean ? frame_mean(frame, n) : 0.0f;
   switch (cfg_.kind) {
     case FeatureKind::kSpectrum: {
-      fft_.power_bins(f, bin_lo_, bin_lo_ + n_out_, out, work);
+      const Status s = fft_.power_bins(f, bin_lo_, bin_lo_ + n_out_, out, work);
+      if (!ok(s)) return s;
       if (p == 1.0f) {
         for (int i = 0; i < n_out_; ++i) out[i] = sqrtf(out[i]);
       } else if (p != 2.0f) {
@@ -398,7 +413,8 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
         const int e = row_start_[r] + row_len_[r];
         k_end = e > k_end ? e : k_end;
       }
-      fft_.power_bins(f, 0, k_end, pw, work);
+      const Status s = fft_.power_bins(f, 0, k_end, pw, work);
+      if (!ok(s)) return s;
       if (p == 1.0f) {
         for (int k = 0; k < k_end; ++k) pw[k] = sqrtf(pw[k]);
       } else if (p != 2.0f) {
@@ -421,8 +437,7 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
     case FeatureKind::kCqt: break;  // computed above
   }
 
-  normalize(out);
-  return Status::kOk;
+  return normalize(out);
 }
 
 }  // namespace earshot::rt

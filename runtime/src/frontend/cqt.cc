@@ -91,7 +91,7 @@ Status CqtBank::init(const FrontendConfig& cfg, Bump& bump) {
   if (n_octaves > kMaxGroups) return Status::kUnsupported;
 
   // librosa __early_downsample_count
-  const double q = cfg.filter_scale / detail::cqt_alpha(cfg);
+  const double q = static_cast<double>(cfg.filter_scale) / detail::cqt_alpha(cfg);
   const double nyquist = cfg.sample_rate / 2.0;
   const double cutoff = detail::cqt_freq(cfg, n_bins_ - 1) * (1.0 + 0.5 * kHannBandwidth / q);
   int count1 = static_cast<int>(ceil(log2(nyquist / cutoff))) - 2;
@@ -184,7 +184,9 @@ void CqtBank::compute(const float* frame, float* out, float* sub, Complex* spec,
     // Centred sub-frame of N_g samples (same centre as the full frame).
     const float* src = frame + (frame_length_ - grp.n_fft) / 2;
     memcpy(sub, src, sizeof(float) * static_cast<size_t>(grp.n_fft));
-    grp.fft.forward(sub, spec, work);
+    // Cannot fail: init() planned grp.fft, and the caller's scratch pointers
+    // (sub, spec, work) are distinct and not null.
+    (void)grp.fft.forward(sub, spec, work);
     for (int k = grp.first_bin; k < grp.first_bin + grp.count; ++k) {
       const Complex* w = weights_ + row_offset_[k];
       const Complex* x = spec + row_start_[k];

@@ -63,11 +63,11 @@ double cqt_alpha(const FrontendConfig& cfg) {
 }
 
 double cqt_freq(const FrontendConfig& cfg, int k) {
-  return cfg.cqt_fmin * pow(2.0, static_cast<double>(k) / cfg.bins_per_octave);
+  return static_cast<double>(cfg.cqt_fmin) * pow(2.0, static_cast<double>(k) / cfg.bins_per_octave);
 }
 
 double cqt_length(const FrontendConfig& cfg, int k) {
-  const double q = cfg.filter_scale / cqt_alpha(cfg);
+  const double q = static_cast<double>(cfg.filter_scale) / cqt_alpha(cfg);
   return q * cfg.sample_rate / cqt_freq(cfg, k);
 }
 

@@ -410,7 +410,7 @@ struct Compressor {
   Compressor(Compression c_, float amin_, float db_scale_)
       : c(c_), amin(amin_), db_scale(db_scale_),
         // ln -> output units: 1 (ln, log1p) or db_scale log10(e) (dB).
-        scale(c_ == Compression::kDb ? static_cast<float>(db_scale_ * 0.43429448190325182765) : 1.0f) {}
+        scale(c_ == Compression::kDb ? static_cast<float>(static_cast<double>(db_scale_) * 0.43429448190325182765) : 1.0f) {}
 
   // One value per lane, in place at p.
   void lanes_scalar(float* p) const {

@@ -108,6 +108,37 @@ Status quantize_bound(float scale, int32_t zp, float f, int32_t* q) {
   return Status::kOk;
 }
 
+// Narrows [*a, *b] to the quantized range of a fused activation. Every
+// enumerator returns from the switch; a value that is no Activation falls out.
+Status narrow_to_activation(Activation act, float out_scale, int32_t out_zp, int32_t* a, int32_t* b) {
+  int32_t q = 0;
+  Status s = Status::kOk;
+  switch (act) {
+    case Activation::kNone:
+      return Status::kOk;
+    case Activation::kRelu:
+      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
+      *a = q > *a ? q : *a;
+      return Status::kOk;
+    case Activation::kRelu6:
+      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
+      *a = q > *a ? q : *a;
+      if ((s = quantize_bound(out_scale, out_zp, 6.0f, &q)) != Status::kOk) return s;
+      *b = q < *b ? q : *b;
+      return Status::kOk;
+    case Activation::kReluN1To1:
+      if ((s = quantize_bound(out_scale, out_zp, -1.0f, &q)) != Status::kOk) return s;
+      *a = q > *a ? q : *a;
+      if ((s = quantize_bound(out_scale, out_zp, 1.0f, &q)) != Status::kOk) return s;
+      *b = q < *b ? q : *b;
+      return Status::kOk;
+    case Activation::kTanh:
+    case Activation::kSignBit:
+      return Status::kUnsupported;
+  }
+  return Status::kInvalidArgument;  // not an Activation
+}
+
 }  // namespace
 
 Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
@@ -127,33 +158,8 @@ Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32
   if (lo == nullptr || hi == nullptr || qmin > qmax) return Status::kInvalidArgument;
   int32_t a = qmin;
   int32_t b = qmax;
-  int32_t q = 0;
-  Status s = Status::kOk;
-  switch (act) {
-    case Activation::kNone:
-      break;
-    case Activation::kRelu:
-      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
-      a = q > a ? q : a;
-      break;
-    case Activation::kRelu6:
-      if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
-      a = q > a ? q : a;
-      if ((s = quantize_bound(out_scale, out_zp, 6.0f, &q)) != Status::kOk) return s;
-      b = q < b ? q : b;
-      break;
-    case Activation::kReluN1To1:
-      if ((s = quantize_bound(out_scale, out_zp, -1.0f, &q)) != Status::kOk) return s;
-      a = q > a ? q : a;
-      if ((s = quantize_bound(out_scale, out_zp, 1.0f, &q)) != Status::kOk) return s;
-      b = q < b ? q : b;
-      break;
-    case Activation::kTanh:
-    case Activation::kSignBit:
-      return Status::kUnsupported;
-    default:
-      return Status::kInvalidArgument;
-  }
+  const Status s = narrow_to_activation(act, out_scale, out_zp, &a, &b);
+  if (s != Status::kOk) return s;
   *lo = a;
   *hi = b;
   return Status::kOk;
@@ -181,9 +187,8 @@ Status activation_range_f32(Activation act, float* lo, float* hi) {
     case Activation::kTanh:
     case Activation::kSignBit:
       return Status::kUnsupported;
-    default:
-      return Status::kInvalidArgument;
   }
+  return Status::kInvalidArgument;  // not an Activation
 }
 
 const char* padding_name(Padding p) {
@@ -208,9 +213,7 @@ Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t str
     case Padding::kValid:
       v = (static_cast<int64_t>(in) + stride - eff) / stride;
       break;
-    default:
-      return Status::kInvalidArgument;
-  }
+  }  // a value that is no Padding leaves v = 0, rejected here:
   if (v <= 0 || v > std::numeric_limits<int32_t>::max()) return Status::kInvalidArgument;
   *out = static_cast<int32_t>(v);
   return Status::kOk;

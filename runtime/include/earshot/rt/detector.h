@@ -3,11 +3,11 @@
 // every window stride -> hysteresis on the event class's score -> events.
 //
 //   rt::Detector det;                        // memory: Detector::required_bytes()
-//   det.init(cfg, mem, bytes);
-//   det.push(block, n);                      // any n; runs the model as windows complete
+//   if (!ok(det.init(cfg, mem, bytes))) ...  // every Status must be checked ([[nodiscard]])
+//   if (!ok(det.push(block, n))) ...         // any n; runs the model as windows complete
 //   rt::DetectorEvent ev;
 //   while (det.pop_event(&ev)) { ... }       // onset/offset in samples, class, peak score
-//   det.finish();                            // end of stream: closes an open event
+//   if (!ok(det.finish())) ...               // end of stream: closes an open event
 //
 // The model is a generated one (earshot export --format cpp): a function that
 // runs a fixed sequence of runtime/ kernels over an arena. The host's

@@ -47,6 +47,11 @@ class Fft {
 
  private:
   friend class FrameAnalyzer;  // reads the stage twiddles for analyze_batch()
+  // The two paths' plans, after init() has reset the members: radix-4 stage
+  // twiddles (fft_radix4.cc), factors and twiddles (fft_mixed.cc).
+  Status init_radix4(int n, Bump& bump);
+  Status init_mixed(int n, Bump& bump);
+
   int n_ = 0;
   int generic_ = 0;                    // largest prime factor above 5, else 0
   int factors_[2 * kMaxFactors] = {};  // (radix, stride) pairs, kissfft style

@@ -135,7 +135,7 @@ class FrameAnalyzer {
  private:
   Status layout(Bump& bump);
   Status fill();
-  void normalize(float* out) const;
+  Status normalize(float* out) const;
   int fft_work_complex() const;
 
   FrontendConfig cfg_{};
@@ -159,12 +159,15 @@ class FrameAnalyzer {
 
 // Streaming frontend: push samples in blocks of any size, take frames out.
 //
-//   size_t used; bool ready;
+//   size_t used; bool ready;                 // every call returns a Status to check
 //   while (n > 0) {
-//     fe.push(x, n, &used, &ready); x += used; n -= used;
-//     if (ready) fe.pop(features);
+//     if (!ok(fe.push(x, n, &used, &ready))) return;
+//     x += used; n -= used;
+//     if (ready && !ok(fe.pop(features))) return;
 //   }
-//   while (fe.flush(&ready), ready) fe.pop(features);   // end of stream
+//   while (ok(fe.flush(&ready)) && ready) {  // end of stream
+//     if (!ok(fe.pop(features))) return;
+//   }
 class Frontend {
  public:
   static Status required_bytes(const FrontendConfig& cfg, size_t* bytes);

@@ -7,7 +7,7 @@
 
 namespace earshot::rt {
 
-enum class Status : uint8_t {
+enum class [[nodiscard]] Status : uint8_t {
   kOk = 0,
   kInvalidArgument,  // null pointer, size <= 0, parameter out of its documented range
   kBufferTooSmall,   // memory given is smaller than the matching required_bytes()
