@@ -95,7 +95,8 @@ struct FcCase {
   }
   int64_t acc(int b, int u) const {
     int64_t a = bias[static_cast<size_t>(u)];
-    for (int i = 0; i < depth; ++i) a += static_cast<int32_t>(w[static_cast<size_t>(u * depth + i)]) * x[static_cast<size_t>(b * depth + i)];
+    for (int i = 0; i < depth; ++i)
+      a += static_cast<int32_t>(w[static_cast<size_t>(u * depth + i)]) * x[static_cast<size_t>(b * depth + i)];
     return a;
   }
 };
@@ -117,7 +118,8 @@ TEST(OpsFullyConnectedInt16, TfliteMicroRequantizesWithA16BitMultiplier) {
   const float per_tensor[1] = {0.0123f};
   const float per_channel[5] = {0.011f, 0.0047f, 0.0213f, 0.0009f, 0.0177f};
   for (const auto& [scales, count] : {std::pair{per_tensor, 1}, std::pair{per_channel, 5}}) {
-    const FullyConnectedParams p{c.batches, c.depth, c.units, Activation::kNone, in_scale, 0, scales, count, out_scale, 0};
+    const FullyConnectedParams p{c.batches, c.depth, c.units, Activation::kNone, in_scale,
+                                 0,         scales,  count,   out_scale,         0};
     const std::vector<int16_t> y = run_fc(c, p);
     ASSERT_EQ(y.size(), static_cast<size_t>(c.batches * c.units));
     EXPECT_GT(std::count_if(y.begin(), y.end(), [](int16_t v) { return v > -32768 && v < 32767; }), 50);
@@ -152,7 +154,8 @@ TEST(OpsFullyConnectedInt16, TfliteRequantizesInDoubleAndDiffersFromMicro) {
   int differ = 0;
   for (int b = 0; b < c.batches; ++b) {
     for (int u = 0; u < c.units; ++u) {
-      const double real = static_cast<double>(in_scale) * static_cast<double>(scales[u]) / static_cast<double>(out_scale);
+      const double real =
+          static_cast<double>(in_scale) * static_cast<double>(scales[u]) / static_cast<double>(out_scale);
       const double r = std::round(static_cast<double>(c.acc(b, u)) * real);
       const int32_t want = std::clamp(static_cast<int32_t>(std::clamp(r, -2147483648.0, 2147483647.0)), 0, 32767);
       const size_t k = static_cast<size_t>(b * c.units + u);

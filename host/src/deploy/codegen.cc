@@ -65,7 +65,8 @@ void Codegen::prepare_with_data(const std::string& params_type, const std::strin
   init += "    rt::" + params_type + " p" + params_literal + ";\n";
   init += "    const size_t n = (rt::" + prepare + "_prepare_bytes(p) + 15) / 16 * 16;\n";
   init += "    if (data + n > end) return rt::Status::kBufferTooSmall;\n";
-  init += "    EARSHOT_TRY(rt::" + prepare + "_prepare_" + sfx + "(p, data, n, &" + op_name + "));\n    data += n;\n  }\n";
+  init +=
+      "    EARSHOT_TRY(rt::" + prepare + "_prepare_" + sfx + "(p, data, n, &" + op_name + "));\n    data += n;\n  }\n";
 }
 
 namespace {

@@ -13,9 +13,8 @@ using KindFn = const OpKindInfo& (*)();
 
 // In OpKind's order; a new kind is added here, to OpKind and to kOpKindCount.
 constexpr KindFn kKinds[] = {
-    &conv2d_op, &fully_connected_op, &max_pool2d_op, &avg_pool2d_op, &reshape_op,     &softmax_op, &logistic_op,
-    &tanh_op,   &relu_op,            &relu6_op,      &quantize_op,   &dequantize_op, &add_op,     &mul_op,
-    &sub_op,
+    &conv2d_op, &fully_connected_op, &max_pool2d_op, &avg_pool2d_op, &reshape_op, &softmax_op, &logistic_op, &tanh_op,
+    &relu_op,   &relu6_op,           &quantize_op,   &dequantize_op, &add_op,     &mul_op,     &sub_op,
 };
 static_assert(std::size(kKinds) == kOpKindCount, "kOpKindCount (graph.h) must count the registry's op kinds");
 

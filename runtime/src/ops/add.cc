@@ -22,30 +22,24 @@ Status smaller_than_one(double real, Rounding rounding, QuantizedMultiplier* m) 
 Status add_sub_prepare(const AddParams& p, bool int16, AddOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = AddOp{};
-  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
-  if (!dims_ok(p.size) || !valid(p.input1_scale, p.input1_zero_point) ||
-      !valid(p.input2_scale, p.input2_zero_point) || !valid(p.output_scale, p.output_zero_point)) {
-    return Status::kInvalidArgument;
-  }
-  Status s = check_activation(p.activation);
+  AddOp o{};
+  Status s = binary_quant_checks(p, int16, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
-  op->left_shift = int16 ? 15 : 20;
+  o.left_shift = int16 ? 15 : 20;
   const double twice_max = 2.0 * static_cast<double>(p.input1_scale > p.input2_scale ? p.input1_scale : p.input2_scale);
   const double real1 = static_cast<double>(p.input1_scale) / twice_max;
   const double real2 = static_cast<double>(p.input2_scale) / twice_max;
-  const double real_out = twice_max / (static_cast<double>(1 << op->left_shift) * static_cast<double>(p.output_scale));
-  if ((s = smaller_than_one(real1, p.rounding, &op->input1_mult)) != Status::kOk) return s;
-  if ((s = smaller_than_one(real2, p.rounding, &op->input2_mult)) != Status::kOk) return s;
-  if ((s = smaller_than_one(real_out, p.rounding, &op->output_mult)) != Status::kOk) return s;
-  s = int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max)
-            : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max);
-  if (s != Status::kOk) return s;
-  op->size = p.size;
-  op->input1_offset = -p.input1_zero_point;
-  op->input2_offset = -p.input2_zero_point;
-  op->output_offset = p.output_zero_point;
-  op->rounding = p.rounding;
-  op->type = int16 ? OpType::kInt16 : OpType::kInt8;
+  const double real_out = twice_max / (static_cast<double>(1 << o.left_shift) * static_cast<double>(p.output_scale));
+  if ((s = smaller_than_one(real1, p.rounding, &o.input1_mult)) != Status::kOk) return s;
+  if ((s = smaller_than_one(real2, p.rounding, &o.input2_mult)) != Status::kOk) return s;
+  if ((s = smaller_than_one(real_out, p.rounding, &o.output_mult)) != Status::kOk) return s;
+  o.size = p.size;
+  o.input1_offset = -p.input1_zero_point;
+  o.input2_offset = -p.input2_zero_point;
+  o.output_offset = p.output_zero_point;
+  o.rounding = p.rounding;
+  o.type = int16 ? OpType::kInt16 : OpType::kInt8;
+  *op = o;
   return Status::kOk;
 }
 

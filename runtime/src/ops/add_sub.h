@@ -27,8 +27,8 @@ void add_sub_eval(const AddOp& op, const T* a, const T* b, T* out, bool subtract
   for (int32_t i = 0; i < op.size; ++i) {
     const int32_t x = scale(op.input1_offset + a[i], op.input1_mult);
     const int32_t y = scale(op.input2_offset + b[i], op.input2_mult);
-    const int32_t raw_sum = subtract ? static_cast<int32_t>(static_cast<uint32_t>(x) - static_cast<uint32_t>(y))
-                                     : wrap_add(x, y);
+    const int32_t raw_sum =
+        subtract ? static_cast<int32_t>(static_cast<uint32_t>(x) - static_cast<uint32_t>(y)) : wrap_add(x, y);
     const int32_t raw = multiply_by_quantized_multiplier(raw_sum, op.output_mult, op.rounding) + op.output_offset;
     out[i] = static_cast<T>(clamp_i32(raw, op.act_min, op.act_max));
   }

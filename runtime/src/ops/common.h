@@ -143,4 +143,20 @@ Status binary_prepare_f32(const Params& p, Op* op) {
   return Status::kOk;
 }
 
+// What the quantized prepares of the elementwise binary ops (ADD, SUB, MUL)
+// check first: the size, the three scales and zero points (int16: zero points
+// 0), the fused activation; then its clamp range into *act_min, *act_max.
+template <typename Params>
+Status binary_quant_checks(const Params& p, bool int16, int32_t* act_min, int32_t* act_max) {
+  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
+  if (!dims_ok(p.size) || !valid(p.input1_scale, p.input1_zero_point) || !valid(p.input2_scale, p.input2_zero_point) ||
+      !valid(p.output_scale, p.output_zero_point)) {
+    return Status::kInvalidArgument;
+  }
+  const Status s = check_activation(p.activation);
+  if (s != Status::kOk) return s;
+  return int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, act_min, act_max)
+               : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, act_min, act_max);
+}
+
 }  // namespace earshot::rt::detail

@@ -35,8 +35,7 @@ namespace {
 
 // int8 and int16: the multipliers in mem (TFLM CalculateOpDataFullyConnected),
 // or for int16 and TFLite the real multipliers its reference kernel uses.
-Status prepare_quantized(const FullyConnectedParams& p, void* mem, size_t bytes, bool int16,
-                         FullyConnectedOp* op) {
+Status prepare_quantized(const FullyConnectedParams& p, void* mem, size_t bytes, bool int16, FullyConnectedOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = FullyConnectedOp{};
   FullyConnectedOp o{};
@@ -75,10 +74,11 @@ Status prepare_quantized(const FullyConnectedParams& p, void* mem, size_t bytes,
     for (int32_t c = 0; c < p.filter_scale_count; ++c) {
       // TFLM GetQuantizedConvolutionMultipler (one scale: the scale product is
       // taken in float, then widened) or the per-channel double product.
-      const double eff = p.filter_scale_count == 1
-                             ? static_cast<double>(p.input_scale * p.filter_scales[0]) / static_cast<double>(p.output_scale)
-                             : static_cast<double>(p.input_scale) * static_cast<double>(p.filter_scales[c]) /
-                                   static_cast<double>(p.output_scale);
+      const double eff =
+          p.filter_scale_count == 1
+              ? static_cast<double>(p.input_scale * p.filter_scales[0]) / static_cast<double>(p.output_scale)
+              : static_cast<double>(p.input_scale) * static_cast<double>(p.filter_scales[c]) /
+                    static_cast<double>(p.output_scale);
       s = quantize_multiplier(eff, &mult[c], p.rounding);
       if (s != Status::kOk) return s;
       // MultiplyByQuantizedMultiplier(int64_t) takes shifts below 8.
@@ -97,13 +97,11 @@ Status prepare_quantized(const FullyConnectedParams& p, void* mem, size_t bytes,
 
 }  // namespace
 
-Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes,
-                                  FullyConnectedOp* op) {
+Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op) {
   return prepare_quantized(p, mem, bytes, false, op);
 }
 
-Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes,
-                                   FullyConnectedOp* op) {
+Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op) {
   return prepare_quantized(p, mem, bytes, true, op);
 }
 

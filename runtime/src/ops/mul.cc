@@ -11,17 +11,13 @@ namespace {
 Status prepare_quantized(const MulParams& p, bool int16, MulOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = MulOp{};
-  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
-  if (!detail::dims_ok(p.size) || !valid(p.input1_scale, p.input1_zero_point) ||
-      !valid(p.input2_scale, p.input2_zero_point) || !valid(p.output_scale, p.output_zero_point)) {
-    return Status::kInvalidArgument;
-  }
-  Status s = detail::check_activation(p.activation);
+  MulOp o{};
+  const Status s = detail::binary_quant_checks(p, int16, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
   double real = 0.0;
   if (p.interpreter == Interpreter::kTfliteMicro) {
-    real = static_cast<double>(p.input1_scale) * static_cast<double>(p.input2_scale) /
-           static_cast<double>(p.output_scale);
+    real =
+        static_cast<double>(p.input1_scale) * static_cast<double>(p.input2_scale) / static_cast<double>(p.output_scale);
   } else if (p.interpreter == Interpreter::kTflite) {
     // float arithmetic: input1->params.scale * input2->params.scale / output->params.scale.
     const float product = p.input1_scale * p.input2_scale;
@@ -30,15 +26,13 @@ Status prepare_quantized(const MulParams& p, bool int16, MulOp* op) {
     return Status::kInvalidArgument;
   }
   // (A multiplier above 1 shifts the product left, wrapping as TFLM's int32 would.)
-  if (quantize_multiplier(real, &op->output_mult) != Status::kOk) return Status::kUnsupported;
-  s = int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max)
-            : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max);
-  if (s != Status::kOk) return s;
-  op->size = p.size;
-  op->input1_offset = -p.input1_zero_point;
-  op->input2_offset = -p.input2_zero_point;
-  op->output_offset = p.output_zero_point;
-  op->type = int16 ? OpType::kInt16 : OpType::kInt8;
+  if (quantize_multiplier(real, &o.output_mult) != Status::kOk) return Status::kUnsupported;
+  o.size = p.size;
+  o.input1_offset = -p.input1_zero_point;
+  o.input2_offset = -p.input2_zero_point;
+  o.output_offset = p.output_zero_point;
+  o.type = int16 ? OpType::kInt16 : OpType::kInt8;
+  *op = o;
   return Status::kOk;
 }
 
@@ -76,7 +70,8 @@ Status mul_eval_s16(const MulOp& op, const int16_t* input1, const int16_t* input
 Status mul_eval_f32(const MulOp& op, const float* input1, const float* input2, float* output) {
   if (op.type != OpType::kFloat32) return Status::kBadState;
   if (input1 == nullptr || input2 == nullptr || output == nullptr) return Status::kInvalidArgument;
-  for (int32_t i = 0; i < op.size; ++i) output[i] = detail::clamp_f32(input1[i] * input2[i], op.act_min_f, op.act_max_f);
+  for (int32_t i = 0; i < op.size; ++i)
+    output[i] = detail::clamp_f32(input1[i] * input2[i], op.act_min_f, op.act_max_f);
   return Status::kOk;
 }
 

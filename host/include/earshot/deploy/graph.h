@@ -59,17 +59,17 @@ enum class OpKind : uint8_t {
   kFullyConnected,  // in: input, weights, bias (bias may be -1)
   kMaxPool2D,
   kAvgPool2D,
-  kReshape,         // in: input
+  kReshape,  // in: input
   kSoftmax,
   kLogistic,
   kTanh,
   kRelu,
   kRelu6,
-  kQuantize,        // float32 -> int8 or int16
-  kDequantize,      // int8 or int16 -> float32
-  kAdd,             // in: two tensors of one shape
-  kMul,             // in: two tensors of one shape
-  kSub,             // in: two tensors of one shape (input1 - input2)
+  kQuantize,    // float32 -> int8 or int16
+  kDequantize,  // int8 or int16 -> float32
+  kAdd,         // in: two tensors of one shape
+  kMul,         // in: two tensors of one shape
+  kSub,         // in: two tensors of one shape (input1 - input2)
 };
 inline constexpr size_t kOpKindCount = 15;
 const char* op_name(OpKind k);  // TFLite's builtin name, e.g. "CONV_2D"

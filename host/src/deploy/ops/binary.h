@@ -62,8 +62,7 @@ rt::Status binary_eval(const BinaryKernels<Params, OpT>& k, const std::any& prep
       return k.eval_f32(o, static_cast<const float*>(a.in[0]), static_cast<const float*>(a.in[1]),
                         static_cast<float*>(a.out[0]));
     case DType::kInt32:
-    case DType::kInt64:
-      break;
+    case DType::kInt64: break;
   }
   return rt::Status::kUnsupported;
 }
@@ -87,6 +86,14 @@ void emit_binary(Codegen& cg, size_t k, const char* fn, const char* type) {
   cg.run += std::string("  EARSHOT_TRY(rt::") + fn + "_eval_" + sfx + "(" + o + ", " +
             cg.typed_ptr(op.inputs[0], true) + ", " + cg.typed_ptr(op.inputs[1], true) + ", " +
             cg.typed_ptr(op.outputs[0], false) + "));\n";
+}
+
+// read_options of ADD's, SUB's or MUL's options table: its fused activation
+// (no table: none).
+template <typename Options>
+std::string read_fused(const Options* options, Op& op) {
+  if (options == nullptr) return "";
+  return fused_from_tflite(options->fused_activation_function(), &op.fused);
 }
 
 // Output quantization: from the calibration range, in the inputs' type.

@@ -63,13 +63,16 @@ rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   if (a.op.kind == OpKind::kLogistic) {
     const rt::LogisticParams p{e.size, e.input_scale, e.input_zero_point, e.output_scale, e.output_zero_point};
     rt::LogisticOp o{};
-    s = int8 ? rt::logistic_prepare_s8(p, &o)
-             : t == DType::kInt16 ? rt::logistic_prepare_s16(p, &o) : rt::logistic_prepare_f32(p, &o);
+    s = int8                 ? rt::logistic_prepare_s8(p, &o)
+        : t == DType::kInt16 ? rt::logistic_prepare_s16(p, &o)
+                             : rt::logistic_prepare_f32(p, &o);
     prepared = o;
   } else if (a.op.kind == OpKind::kTanh) {
     const rt::TanhParams p{e.size, e.input_scale, e.input_zero_point, e.output_scale, e.output_zero_point};
     rt::TanhOp o{};
-    s = int8 ? rt::tanh_prepare_s8(p, &o) : t == DType::kInt16 ? rt::tanh_prepare_s16(p, &o) : rt::tanh_prepare_f32(p, &o);
+    s = int8                 ? rt::tanh_prepare_s8(p, &o)
+        : t == DType::kInt16 ? rt::tanh_prepare_s16(p, &o)
+                             : rt::tanh_prepare_f32(p, &o);
     prepared = o;
   } else {
     rt::ReluOp o{};
@@ -87,7 +90,9 @@ rt::Status eval(const std::any& prepared, const EvalArgs& a) {
   if (input_of(a.g, a.op).type == DType::kInt16) {
     const auto* x = static_cast<const int16_t*>(a.in[0]);
     auto* y = static_cast<int16_t*>(a.out[0]);
-    if (a.op.kind == OpKind::kLogistic) return rt::logistic_eval_s16(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
+    if (a.op.kind == OpKind::kLogistic) {
+      return rt::logistic_eval_s16(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
+    }
     return rt::tanh_eval_s16(std::any_cast<const rt::TanhOp&>(prepared), x, y);
   }
   if (input_of(a.g, a.op).type == DType::kInt8) {

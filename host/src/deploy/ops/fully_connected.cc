@@ -57,8 +57,8 @@ void quantize(QuantizeStep& q, const Op& op) {
   q.from_range(op.outputs[0], t);
 }
 
-// op_version.cc: int8 4; int16 input and output with int8 weights (no
-// quantized_bias_type) falls through to 1.
+// op_version.cc: int8 4; int16 input and output with int8 weights and no
+// quantized_bias_type (11) falls through to 1.
 int32_t version(const Graph& g, const Op& op) { return output_of(g, op).type == DType::kInt8 ? 4 : 1; }
 
 flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const Graph& /*g*/, const Op& op) {

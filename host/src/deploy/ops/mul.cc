@@ -9,7 +9,7 @@ namespace {
 
 struct Traits {
   using Params = rt::MulParams;
-  static constexpr BinaryKernels<rt::MulParams, rt::MulOp> kernels{&rt::mul_prepare_s8, &rt::mul_prepare_s16,
+  static constexpr BinaryKernels<rt::MulParams, rt::MulOp> kernels{&rt::mul_prepare_s8,  &rt::mul_prepare_s16,
                                                                    &rt::mul_prepare_f32, &rt::mul_eval_s8,
                                                                    &rt::mul_eval_s16,    &rt::mul_eval_f32};
   static constexpr const char* fn = "mul";
@@ -29,11 +29,7 @@ flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const
   return fb::CreateMulOptions(b, fused_to_tflite(op.fused)).Union();
 }
 
-std::string read_options(const fb::Operator& o, Op& op) {
-  const auto* opt = o.builtin_options_as_MulOptions();
-  if (opt == nullptr) return "";  // no options: no fused activation
-  return fused_from_tflite(opt->fused_activation_function(), &op.fused);
-}
+std::string read_options(const fb::Operator& o, Op& op) { return read_fused(o.builtin_options_as_MulOptions(), op); }
 
 }  // namespace
 

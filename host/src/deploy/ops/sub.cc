@@ -9,7 +9,7 @@ namespace {
 
 struct Traits {
   using Params = rt::SubParams;
-  static constexpr BinaryKernels<rt::SubParams, rt::SubOp> kernels{&rt::sub_prepare_s8, &rt::sub_prepare_s16,
+  static constexpr BinaryKernels<rt::SubParams, rt::SubOp> kernels{&rt::sub_prepare_s8,  &rt::sub_prepare_s16,
                                                                    &rt::sub_prepare_f32, &rt::sub_eval_s8,
                                                                    &rt::sub_eval_s16,    &rt::sub_eval_f32};
   static constexpr const char* fn = "sub";
@@ -27,11 +27,7 @@ flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const
   return fb::CreateSubOptions(b, fused_to_tflite(op.fused), /*pot_scale_int16=*/false).Union();
 }
 
-std::string read_options(const fb::Operator& o, Op& op) {
-  const auto* opt = o.builtin_options_as_SubOptions();
-  if (opt == nullptr) return "";  // no options: no fused activation
-  return fused_from_tflite(opt->fused_activation_function(), &op.fused);
-}
+std::string read_options(const fb::Operator& o, Op& op) { return read_fused(o.builtin_options_as_SubOptions(), op); }
 
 }  // namespace
 

@@ -51,8 +51,7 @@ Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size
                                   FullyConnectedOp* op);
 Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnectedOp* op);
 // int16: mem must be 8-byte aligned (TFLite's real multipliers are doubles).
-Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes,
-                                   FullyConnectedOp* op);
+Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op);
 
 Status fully_connected_eval_s8(const FullyConnectedOp& op,
                                const int8_t* input,    // [N, D]

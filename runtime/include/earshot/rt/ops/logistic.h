@@ -15,8 +15,8 @@ struct LogisticParams {
   // int8 only:
   float input_scale;
   int32_t input_zero_point;
-  float output_scale;         // must be 1/256 (int16: 1/32768)
-  int32_t output_zero_point;  // must be -128 (int16: 0)
+  float output_scale;                     // must be 1/256 (int16: 1/32768)
+  int32_t output_zero_point;              // must be -128 (int16: 0)
   Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
@@ -34,8 +34,7 @@ Status logistic_prepare_f32(const LogisticParams& p, LogisticOp* op);
 Status logistic_prepare_s16(const LogisticParams& p, LogisticOp* op);
 Status logistic_eval_s8(const LogisticOp& op, const int8_t* input /* [size] */,
                         int8_t* output /* [size] */);
-Status logistic_eval_s16(const LogisticOp& op, const int16_t* input /* [size] */,
-                         int16_t* output /* [size] */);
+Status logistic_eval_s16(const LogisticOp& op, const int16_t* input /* [size] */, int16_t* output /* [size] */);
 Status logistic_eval_f32(const LogisticOp& op, const float* input /* [size] */,
                          float* output /* [size] */);
 

@@ -34,8 +34,7 @@ Status tanh_prepare_f32(const TanhParams& p, TanhOp* op);
 Status tanh_prepare_s16(const TanhParams& p, TanhOp* op);
 Status tanh_eval_s8(const TanhOp& op, const int8_t* input /* [size] */,
                     int8_t* output /* [size] */);
-Status tanh_eval_s16(const TanhOp& op, const int16_t* input /* [size] */,
-                     int16_t* output /* [size] */);
+Status tanh_eval_s16(const TanhOp& op, const int16_t* input /* [size] */, int16_t* output /* [size] */);
 Status tanh_eval_f32(const TanhOp& op, const float* input /* [size] */,
                      float* output /* [size] */);
 
