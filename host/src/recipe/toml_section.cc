@@ -16,7 +16,10 @@ std::string describe(const toml::node& n) {
     case toml::node_type::boolean: ss << (*n.value<bool>() ? "true" : "false") << " (a boolean)"; break;
     case toml::node_type::array: ss << "an array"; break;
     case toml::node_type::table: ss << "a table"; break;
-    default: ss << "a date or time"; break;
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: ss << "a date or time"; break;
+    case toml::node_type::none: ss << "nothing"; break;
   }
   return ss.str();
 }
@@ -27,7 +30,12 @@ nlohmann::json to_json(const toml::node& n) {
     case toml::node_type::integer: return *n.value<int64_t>();
     case toml::node_type::floating_point: return *n.value<double>();
     case toml::node_type::boolean: return *n.value<bool>();
-    default: break;
+    case toml::node_type::none:
+    case toml::node_type::table:
+    case toml::node_type::array:
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: break;  // toml++ writes these as JSON
   }
   std::ostringstream ss;
   ss << toml::json_formatter{n};
