@@ -483,3 +483,31 @@ TEST(NnLoss, ClassWeightsAsSampleWeightsSeed001) {
 
 }  // namespace
 }  // namespace earshot::nn
+
+namespace earshot::nn {
+namespace {
+
+// reduction = "sum" (EpyNN): the batch loss and every gradient entry are the
+// mean's times the batch size, for examples of one row and of several rows.
+TEST(NnLoss, SumOverBatchIsTheMeanTimesTheBatch) {
+  for (const char* name : {"mse", "categorical_crossentropy", "mae"}) {
+    for (const Shape& shape : {Shape{5, 3}, Shape{4, 2, 3}}) {
+      Tensor<double> p(shape), y(shape);
+      std::mt19937 gen(3);
+      std::uniform_real_distribution<double> u(0.05, 0.95);
+      for (double& v : p.data) v = u(gen);
+      for (size_t i = 0; i < y.data.size(); ++i) y.data[i] = i % 3 == 0 ? 1.0 : 0.0;
+      LossSpec mean = loss_from_name(name, false), sum = mean;
+      sum.sum_over_batch = true;
+      Tensor<double> gm, gs;
+      const double lm = loss_forward_backward<double>(mean, p, y, nullptr, &gm);
+      const double ls = loss_forward_backward<double>(sum, p, y, nullptr, &gs);
+      const double b = static_cast<double>(shape[0]);
+      EXPECT_NEAR(ls, lm * b, 1e-12 * ls) << name;
+      for (size_t i = 0; i < gm.data.size(); ++i) EXPECT_NEAR(gs.data[i], gm.data[i] * b, 1e-14 * std::abs(gs.data[i]) + 1e-15) << name << " " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace earshot::nn

@@ -355,3 +355,94 @@ TEST(TrainShards, AnErrorInTheSecondShardIsThrownByFit) {
 
 }  // namespace
 }  // namespace earshot::nn
+
+namespace earshot::nn {
+namespace {
+
+// clip_norm on a recurrent layer (EpyNN's clip_gradients): the layer's
+// gradients are scaled together so their joint norm is the clip, in the same
+// direction; other layers are untouched; a large clip changes nothing.
+TEST(LayerClipNorm, ScalesTheLayersGradientsTogetherToTheClip) {
+  for (const double clip : {0.25, 1e6}) {
+    ModelSpec spec;
+    spec.input = {50};
+    spec.trunk = {{{"type", "simple_rnn"}, {"units", 2}, {"return_sequences", true}, {"one_hot_input", 4},
+                   {"clip_norm", clip}},
+                  {{"type", "flatten"}},
+                  {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}};
+    spec.heads = {head("mse")};
+    Model<float> model(spec, 3);
+    EXPECT_TRUE(model.clips_layers());
+    Tensor<float> x({8, 50});
+    for (size_t i = 0; i < x.data.size(); ++i) x.data[i] = static_cast<float>((i * 7 + i / 3) % 4);
+    const std::vector<Tensor<float>>& out = model.forward(x, true);
+    std::vector<Tensor<float>> dy = {out[0]};
+    for (float& v : dy[0].data) v = 10.0f * v - 3.0f;  // a gradient large enough to clip
+    model.zero_grad();
+    model.backward(dy);
+    std::vector<std::vector<float>> before;
+    for (Param<float>* p : model.params()) before.push_back(p->grad.data);
+    model.clip_layer_gradients();
+    const std::vector<Param<float>*> ps = model.params();
+    double n0 = 0.0, n1 = 0.0;
+    for (size_t k = 0; k < 3; ++k) {  // kernel, recurrent_kernel, bias of the RNN
+      for (size_t i = 0; i < before[k].size(); ++i) {
+        n0 += double(before[k][i]) * before[k][i];
+        n1 += double(ps[k]->grad.data[i]) * ps[k]->grad.data[i];
+      }
+    }
+    ASSERT_GT(std::sqrt(n0), 0.25) << "the test gradient does not reach the clip";
+    if (clip < 1.0) {
+      EXPECT_NEAR(std::sqrt(n1), clip, 1e-6);
+      const double ratio = std::sqrt(n1 / n0);
+      for (size_t k = 0; k < 3; ++k) {
+        for (size_t i = 0; i < before[k].size(); ++i) EXPECT_NEAR(ps[k]->grad.data[i], before[k][i] * ratio, 1e-7);
+      }
+    } else {
+      for (size_t k = 0; k < 3; ++k) EXPECT_EQ(ps[k]->grad.data, before[k]);
+    }
+    for (size_t k = 3; k < ps.size(); ++k) EXPECT_EQ(ps[k]->grad.data, before[k]) << "dense layers are not clipped";
+  }
+}
+
+// The trainer applies it: clipped and unclipped training differ, and a clipped
+// run is still the same bit for bit on 1 and 2 threads.
+TEST(LayerClipNorm, TrainerClipsAndStaysDeterministic) {
+  const auto run = [](double clip, int threads) {
+    ModelSpec spec;
+    spec.input = {30};
+    spec.trunk = {{{"type", "gru"}, {"units", 2}, {"return_sequences", true}, {"one_hot_input", 4},
+                   {"reset_after", false}, {"clip_norm", clip}},
+                  {{"type", "flatten"}},
+                  {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}};
+    spec.heads = {head("mse")};
+    spec.heads[0].sum_over_batch = true;
+    Model<float> model(spec, 5);
+    TrainOptions opt;
+    opt.threads = threads;
+    opt.verbose = 0;
+    opt.epochs = 2;
+    opt.batch_size = 8;
+    opt.optimizer.kind = "sgd";
+    opt.optimizer.learning_rate = 0.01;
+    Dataset d;
+    d.example = {30};
+    d.n = 32;
+    d.x.resize(32 * 30);
+    for (size_t i = 0; i < d.x.size(); ++i) d.x[i] = static_cast<float>((i * 13 + i / 7) % 4);
+    d.targets = {Shape{2}};
+    d.y = {std::vector<float>(64)};
+    for (size_t i = 0; i < 32; ++i) d.y[0][i * 2 + (i % 2)] = 1.0f;
+    Trainer trainer(model, opt);
+    trainer.fit(&d, nullptr, nullptr, nullptr);
+    std::vector<float> w;
+    for (Param<float>* p : model.params()) w.insert(w.end(), p->value.data.begin(), p->value.data.end());
+    return w;
+  };
+  const std::vector<float> clipped1 = run(0.25, 1), clipped2 = run(0.25, 2), free1 = run(0.0, 1);
+  EXPECT_EQ(clipped1, clipped2);
+  EXPECT_NE(clipped1, free1);
+}
+
+}  // namespace
+}  // namespace earshot::nn

@@ -107,7 +107,8 @@ Recurrent<T>::Recurrent(const LayerArgs& args)
       act_(activation_from_name(args.params.choice("activation"))),
       use_bias_(args.params.flag("use_bias")),
       return_sequences_(args.params.flag("return_sequences")),
-      one_hot_(args.params.integer("one_hot_input")) {
+      one_hot_(args.params.integer("one_hot_input")),
+      clip_norm_(args.params.number("clip_norm")) {
   if (cell_ == Cell::kGru) reset_after_ = args.params.flag("reset_after");
   if (cell_ == Cell::kLstm) unit_forget_bias_ = args.params.flag("unit_forget_bias");
 }
@@ -479,7 +480,11 @@ ParamList recurrent_params(Recurrent<float>::Cell cell) {
                      .def(false),
                  ParamDesc::integer("one_hot_input", 0, 65536,
                                     "V > 0: the input is indices [steps] of a one-hot of depth V (a row lookup)")
-                     .def(0)};
+                     .def(0),
+                 ParamDesc::number("clip_norm", 0.0, 1e9,
+                                   "> 0: before each update, this layer's gradients together are scaled to at most "
+                                   "this L2 norm (EpyNN's clip_gradients: 0.25); 0: off")
+                     .def(0.0)};
   if (cell == Recurrent<float>::Cell::kGru) {
     l.push_back(ParamDesc::boolean("reset_after", "Reset gate after the recurrent kernel (Keras, PyTorch); false: "
                                                   "before it (EpyNN)")

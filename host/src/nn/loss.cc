@@ -224,7 +224,9 @@ double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const 
   }
 
   // R: rows of the whole batch (this tensor's, unless it is a shard).
-  const double R = static_cast<double>(batch_examples ? batch_examples * r.per_example : r.rows);
+  // Summed over the batch: each example's loss is still the mean over its rows.
+  const double R = spec.sum_over_batch ? static_cast<double>(r.per_example)
+                                       : static_cast<double>(batch_examples ? batch_examples * r.per_example : r.rows);
   const size_t K = r.width;
   const T eps = T(kClipEpsilon);
   const T hi = T(1) - eps;

@@ -1,6 +1,7 @@
 #include "earshot/nn/model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -20,6 +21,7 @@ nlohmann::json to_json(const ModelSpec& spec) {
                           {"from_logits", h.from_logits},
                           {"weight", h.weight},
                           {"metrics", h.metrics}});
+    if (h.sum_over_batch) j["heads"].back()["reduction"] = "sum";  // absent: the mean (Keras)
   }
   return j;
 }
@@ -37,6 +39,10 @@ ModelSpec model_spec_from_json(const nlohmann::json& j, const std::string& where
       hs.from_logits = h.value("from_logits", false);
       hs.weight = h.value("weight", 1.0);
       hs.metrics = h.value("metrics", std::vector<std::string>{});
+      const std::string reduction = h.value("reduction", std::string("mean"));
+      if (reduction != "mean" && reduction != "sum")
+        throw Error(where, 0, "head " + hs.name + ": reduction must be \"mean\" or \"sum\", got \"" + reduction + "\"");
+      hs.sum_over_batch = reduction == "sum";
       s.heads.push_back(std::move(hs));
     }
   } catch (const nlohmann::json::exception& e) {
@@ -210,6 +216,47 @@ size_t Model<T>::macs() const {
     for (const auto& l : chain) n += l->macs();
   }
   return n;
+}
+
+template <typename T>
+bool Model<T>::clips_layers() const {
+  bool any = false;
+  for (const auto& l : trunk_) any = any || l->clip_norm() > 0.0;
+  for (const auto& chain : heads_) {
+    for (const auto& l : chain) any = any || l->clip_norm() > 0.0;
+  }
+  return any;
+}
+
+namespace {
+
+template <typename T>
+void clip_layer(Layer<T>& l) {
+  const double clip = l.clip_norm();
+  if (!(clip > 0.0)) return;
+  const std::vector<Param<T>*> ps = l.params();
+  double sum = 0.0;
+  for (const Param<T>* p : ps) {
+    for (const T g : p->grad.data) {
+      const double v = static_cast<double>(g) + 1e-16;
+      sum += v * v;
+    }
+  }
+  const double c = clip / (std::sqrt(sum) + 1e-16);
+  if (c >= 1.0) return;
+  for (Param<T>* p : ps) {
+    for (T& g : p->grad.data) g = static_cast<T>(static_cast<double>(g) * c);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void Model<T>::clip_layer_gradients() {
+  for (auto& l : trunk_) clip_layer(*l);
+  for (auto& chain : heads_) {
+    for (auto& l : chain) clip_layer(*l);
+  }
 }
 
 template <typename T>

@@ -17,7 +17,10 @@
 namespace earshot::nn {
 
 Trainer::Trainer(Model<float>& model, TrainOptions opt) : model_(model), opt_(std::move(opt)) {
-  for (const HeadSpec& h : model_.spec().heads) losses_.push_back(loss_from_name(h.loss, h.from_logits));
+  for (const HeadSpec& h : model_.spec().heads) {
+    losses_.push_back(loss_from_name(h.loss, h.from_logits));
+    losses_.back().sum_over_batch = h.sum_over_batch;
+  }
   optimizer_ = make_optimizer<float>(opt_.optimizer);
   if (opt_.batch_size < 1) throw Error("train: batch_size must be at least 1");
   if (opt_.epochs < 1) throw Error("train: epochs must be at least 1");

@@ -171,8 +171,9 @@ double Trainer::step(Accum& acc) {
   // optimizer step: in parts on both threads, unless clipping needs the whole
   // gradient first.
   const std::vector<Param<float>*>& params = shards_[0]->params;
-  if (optimizer_->clips()) {
+  if (optimizer_->clips() || model_.clips_layers()) {
     add_gradients(0, 1);
+    shards_[0]->model->clip_layer_gradients();  // layers' own clip_norm (EpyNN's RNN)
     optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
   } else {
     optimizer_->begin_parts(params);

@@ -93,6 +93,8 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
                                         {"binary_crossentropy", "categorical_crossentropy",
                                          "sparse_categorical_crossentropy", "mse", "mae"});
   const bool from_logits = m.get_bool("from_logits", false);
+  // "sum": the loss is summed over the batch instead of averaged (EpyNN).
+  const bool sum_over_batch = m.get_choice("reduction", "mean", {"mean", "sum"}) == "sum";
   const std::vector<std::string> metrics = m.has("metrics") ? m.get_strings("metrics") : std::vector<std::string>{"accuracy"};
   for (const std::string& x : metrics) {
     if (x != "accuracy" && x != "mae") m.fail("metrics", "unknown metric \"" + x + "\"; expected \"accuracy\" or \"mae\"");
@@ -113,6 +115,7 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
       hs.loss = h.get_choice("loss", loss, {"binary_crossentropy", "categorical_crossentropy",
                                              "sparse_categorical_crossentropy", "mse", "mae"});
       hs.from_logits = h.get_bool("from_logits", from_logits);
+      hs.sum_over_batch = h.get_choice("reduction", sum_over_batch ? "sum" : "mean", {"mean", "sum"}) == "sum";
       hs.weight = h.get_number("weight", 1.0, 0.0, 1e6);
       hs.metrics = h.has("metrics") ? h.get_strings("metrics") : metrics;
       h.finish({"layers"});
@@ -122,6 +125,7 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
     nn::HeadSpec hs;
     hs.loss = loss;
     hs.from_logits = from_logits;
+    hs.sum_over_batch = sum_over_batch;
     hs.metrics = metrics;
     tr.model.heads.push_back(std::move(hs));
   }

@@ -84,6 +84,10 @@ class Layer {
   // batch (BatchNormalization's batch statistics): the trainer then cannot
   // split a batch into shards (train.h).
   virtual bool mixes_batch() const { return false; }
+  // > 0: the trainer scales this layer's gradients together (one L2 norm over
+  // all of its parameters) to at most this norm before each update, as
+  // EpyNN's recurrent layers do with clip_gradients (docs/epynn_notes.md).
+  virtual double clip_norm() const { return 0.0; }
 
   std::string name;  // unique in the model, e.g. "conv1d_1"
   Shape input_shape, output_shape;

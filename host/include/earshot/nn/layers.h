@@ -324,6 +324,7 @@ class Recurrent final : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
   size_t macs() const override;
+  double clip_norm() const override { return clip_norm_; }
 
   Cell cell() const { return cell_; }
   size_t units() const { return units_; }
@@ -345,6 +346,7 @@ class Recurrent final : public Layer<T> {
   bool use_bias_, return_sequences_;
   long long one_hot_;
   bool reset_after_ = true, unit_forget_bias_ = true;
+  double clip_norm_ = 0.0;
   size_t steps_ = 0, in_ = 0, batch_ = 0;
   std::vector<T> xw_;            // [B*T, k*u] input side of every step
   std::vector<T> h_, c_;         // [T+1, B, u] states (c_: LSTM)

@@ -22,6 +22,10 @@ struct LossSpec {
   // true: predictions are logits (sigmoid/softmax is inside the loss, stable
   // log-sum-exp); false: probabilities, clipped to [eps, 1 - eps] (Keras eps 1e-7).
   bool from_logits = false;
+  // false: the batch loss is the mean of the examples' losses (Keras); true:
+  // their sum (EpyNN: gradients summed over the batch, so a batch of 16 steps
+  // 16 times as far as Keras with the same learning rate).
+  bool sum_over_batch = false;
 };
 
 LossSpec loss_from_name(const std::string& name, bool from_logits);  // throws earshot::Error

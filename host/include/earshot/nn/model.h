@@ -21,6 +21,7 @@ struct HeadSpec {
   bool from_logits = false;
   double weight = 1.0;
   std::vector<std::string> metrics;    // "accuracy", "mae"
+  bool sum_over_batch = false;         // loss summed, not averaged, over the batch (LossSpec)
 };
 
 struct ModelSpec {
@@ -55,6 +56,13 @@ class Model {
   size_t macs() const;
   // Some layer couples the examples of a batch in training (Layer::mixes_batch).
   bool mixes_batch() const;
+  // Some layer asks for its gradients to be clipped (Layer::clip_norm).
+  bool clips_layers() const;
+  // Scales each such layer's Param::grad together to at most its clip norm:
+  // norm = sqrt(sum (g + 1e-16)^2) over all of the layer's gradients, and
+  // when c = clip / (norm + 1e-16) < 1 every gradient is multiplied by c,
+  // EpyNN's clip_gradient() to the letter.
+  void clip_layer_gradients();
 
   const ModelSpec& spec() const { return spec_; }
   size_t head_count() const { return heads_.size(); }
