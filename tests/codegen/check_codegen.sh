@@ -4,8 +4,9 @@
 # the raw int8 outputs and events of `earshot detect` (the Executor over the
 # same int8 graph, recomputing every window in full). Then the generated
 # rt::CompiledGraph of the graphs tests/tflite/make_graphs.cc writes (two
-# heads; int16 and int8 state carried across invocations), fed the same
-# inputs as `earshot invoke`, gives its outputs bit for bit.
+# heads; int16 and int8 state carried across invocations; the int16 ops and
+# the int8 and int16 GRU steps), fed the same inputs as `earshot invoke`,
+# gives its outputs bit for bit.
 #   check_codegen.sh EARSHOT_BINARY RUNTIME_LIBRARY MAKE_GRAPHS_BINARY [WORK_DIR]
 set -euo pipefail
 EARSHOT=$1
@@ -49,7 +50,7 @@ print(f"generated model (incremental) = host executor (full windows): {g['window
 PYEOF
 
 # Generated graphs: two heads, and state carried from one invocation to the next.
-PY=$ROOT/.venv/bin/python  # with NumPy (scripts/setup.sh --python)
+PY=$ROOT/.venv/bin/python  # with NumPy and ai-edge-litert (scripts/setup.sh --python)
 "$MAKE_GRAPHS" graphs >/dev/null
 for dir in graphs/*/; do
   dir=${dir%/}
@@ -57,14 +58,19 @@ for dir in graphs/*/; do
   # shellcheck disable=SC2086
   ${CXX:-c++} -std=c++17 -O1 ${EARSHOT_CXXFLAGS:-} -Wall -Wextra -Werror -I "$ROOT/runtime/include" -I "$dir" \
     "$ROOT/tests/codegen/graph_main.cc" "$dir/earshot_model.cc" "$RTLIB" -lm -o "$dir/run_generated"
-  $PY - "$dir/model.tflite" "$dir/inputs.npy" "$dir/inputs.bin" <<'PYEOF'
+  $PY - "$dir/model.tflite" "$dir/inputs.npy" "$dir/inputs.bin" "$ROOT/tests/tflite" <<'PYEOF'
 import sys
 import numpy as np
-# 200 inputs: N(0, 1) for float inputs, int8 in [-100, 100] otherwise (the int8-io graph).
+sys.path.insert(0, sys.argv[4])
+from compare_interpreters import io_layout  # the data input (not state)
+from ai_edge_litert.interpreter import Interpreter
+model = open(sys.argv[1], "rb").read()
+d = Interpreter(model_content=model).get_input_details()[io_layout(model)[0]]
+# 200 inputs: N(0, 1) for float inputs, integers in [-100, 100] otherwise.
 rng = np.random.default_rng(5)
-x = rng.normal(0.0, 1.0, size=(200, 80 if "two_heads" in sys.argv[1] else 8)).astype(np.float32)
-if "int8-int8" in sys.argv[1]:
-    x = rng.integers(-100, 101, size=x.shape).astype(np.int8)
+x = rng.normal(0.0, 1.0, size=(200, int(np.prod(d["shape"])))).astype(np.float32)
+if d["dtype"] != np.float32:
+    x = rng.integers(-100, 101, size=x.shape).astype(d["dtype"])
 np.save(sys.argv[2], x)
 x.tofile(sys.argv[3])
 PYEOF

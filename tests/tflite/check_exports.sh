@@ -8,8 +8,11 @@
 # .tflite bytes, and records TFLite Micro's arena next to earshot's plan.
 # Then the same comparison for the graphs tests/tflite/make_graphs.cc writes:
 # a two-head model (softmax head and linear head; float, int8 with float32
-# and with int8 input/output) and int16 and int8 state carried from one
-# invocation to the next (the interpreters feed it back; earshot keeps it).
+# and with int8 input/output), int16 and int8 state carried from one
+# invocation to the next (the interpreters feed it back; earshot keeps it),
+# the int16 ops side by side (general and power-of-two LOGISTIC/TANH input
+# scales) and a GRU step of stock ops with its hidden state carried over the
+# 1,000 invocations (float, int8, int16).
 #   check_exports.sh EARSHOT_BINARY MAKE_GRAPHS_BINARY [WORK_DIR]
 set -euo pipefail
 shopt -s nullglob

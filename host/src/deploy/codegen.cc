@@ -59,12 +59,14 @@ void Codegen::comment(size_t k) {
 }
 
 void Codegen::prepare_with_data(const std::string& params_type, const std::string& params_literal,
-                                const std::string& prepare, const std::string& op_name, const std::string& note) {
+                                const std::string& prepare, const std::string& op_name, const std::string& note,
+                                const char* sfx) {
   init += note.empty() ? "  {\n" : "  {  // " + note + "\n";
   init += "    rt::" + params_type + " p" + params_literal + ";\n";
   init += "    const size_t n = (rt::" + prepare + "_prepare_bytes(p) + 15) / 16 * 16;\n";
   init += "    if (data + n > end) return rt::Status::kBufferTooSmall;\n";
-  init += "    EARSHOT_TRY(rt::" + prepare + "_prepare_s8(p, data, n, &" + op_name + "));\n    data += n;\n  }\n";
+  init +=
+      "    EARSHOT_TRY(rt::" + prepare + "_prepare_" + sfx + "(p, data, n, &" + op_name + "));\n    data += n;\n  }\n";
 }
 
 namespace {
@@ -278,6 +280,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
     } else if (t.type == DType::kInt32) {
       cg.decl += "alignas(16) const int32_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
                  array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n";
+    } else if (t.type == DType::kInt64) {
+      cg.decl += "alignas(16) const int64_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
+                 array_body(reinterpret_cast<const int64_t*>(t.data.data()), t.elements(), 6) + "};\n";
     } else {
       throw Error(std::string("export --format cpp: ") + dtype_name(t.type) +
                   " constants are not supported (quantize the model)");

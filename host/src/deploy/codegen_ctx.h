@@ -42,9 +42,9 @@ class Codegen {
   static std::string constant(int32_t t) { return t >= 0 ? "t" + std::to_string(t) : std::string("nullptr"); }
   // "  // k: OP -> 'output'" in init() and invoke().
   void comment(size_t k);
-  // init(): prepare an op that needs op data: `type p<params>; size; prepare_s8(p, data, n, &name)`.
+  // init(): prepare an op that needs op data: `type p<params>; size; prepare_<sfx>(p, data, n, &name)`.
   void prepare_with_data(const std::string& params_type, const std::string& params_literal, const std::string& prepare,
-                         const std::string& op_name, const std::string& note = "");
+                         const std::string& op_name, const std::string& note = "", const char* sfx = "s8");
 };
 
 }  // namespace earshot::deploy

@@ -13,8 +13,8 @@ using KindFn = const OpKindInfo& (*)();
 
 // In OpKind's order; a new kind is added here, to OpKind and to kOpKindCount.
 constexpr KindFn kKinds[] = {
-    &conv2d_op, &fully_connected_op, &max_pool2d_op, &avg_pool2d_op, &reshape_op,     &softmax_op, &logistic_op,
-    &tanh_op,   &relu_op,            &relu6_op,      &quantize_op,   &dequantize_op, &add_op,
+    &conv2d_op, &fully_connected_op, &max_pool2d_op, &avg_pool2d_op, &reshape_op, &softmax_op, &logistic_op, &tanh_op,
+    &relu_op,   &relu6_op,           &quantize_op,   &dequantize_op, &add_op,     &mul_op,     &sub_op,
 };
 static_assert(std::size(kKinds) == kOpKindCount, "kOpKindCount (graph.h) must count the registry's op kinds");
 
@@ -52,8 +52,8 @@ void OpCheck::per_tensor(const TensorInfo& t) const {
 
 void OpCheck::fixed_output(const TensorInfo& y, float scale, int64_t zero_point) const {
   char b[96];
-  std::snprintf(b, sizeof b, "int8 output needs scale 1/%d, zero point %d", static_cast<int>(1.0f / scale + 0.5f),
-                static_cast<int>(zero_point));
+  std::snprintf(b, sizeof b, "%s output needs scale 1/%d, zero point %d", dtype_name(y.type),
+                static_cast<int>(1.0f / scale + 0.5f), static_cast<int>(zero_point));
   check(y.scale[0] == scale && y.zero_point[0] == zero_point, b);
 }
 

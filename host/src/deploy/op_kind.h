@@ -70,8 +70,9 @@ class QuantizeStep {
   void fixed(int32_t t, float scale, int32_t zero_point, DType type = DType::kInt8);
   // Symmetric int8 weights: one scale per slice along dimension 0.
   void weights_per_channel(int32_t t);
-  // int32 bias with scale input_scale * weight_scale (per channel like the weights).
-  void bias(int32_t t, float input_scale, const std::vector<float>& weight_scales);
+  // int32 (or int64: the 16x8 scheme) bias with scale input_scale *
+  // weight_scale (per channel like the weights).
+  void bias(int32_t t, float input_scale, const std::vector<float>& weight_scales, DType type = DType::kInt32);
 
  private:
   Graph& g_;
@@ -142,6 +143,8 @@ const OpKindInfo& relu6_op();
 const OpKindInfo& quantize_op();
 const OpKindInfo& dequantize_op();
 const OpKindInfo& add_op();
+const OpKindInfo& mul_op();
+const OpKindInfo& sub_op();
 
 // Small helpers the op files share.
 inline float scale0(const TensorInfo& t) { return t.scale.empty() ? 0.0f : t.scale[0]; }

@@ -106,22 +106,31 @@ void QuantizeStep::weights_per_channel(int32_t t) {
   w.quantized_dimension = 0;
 }
 
-void QuantizeStep::bias(int32_t t, float input_scale, const std::vector<float>& weight_scales) {
+void QuantizeStep::bias(int32_t t, float input_scale, const std::vector<float>& weight_scales, DType type) {
   TensorInfo& b = tensor(t);
   const float* f = reinterpret_cast<const float*>(b.data.data());
   const size_t n = b.elements();
-  std::vector<int32_t> q(n);
+  const bool wide = type == DType::kInt64;
+  std::vector<int64_t> q(n);
   b.scale.assign(weight_scales.size(), 0.0f);
   b.zero_point.assign(weight_scales.size(), 0);
   for (size_t i = 0; i < weight_scales.size(); ++i) b.scale[i] = input_scale * weight_scales[i];
+  const double limit = wide ? 9.2e18 : 2147483647.0;
   for (size_t i = 0; i < n; ++i) {
     const double s = b.scale[b.scale.size() == 1 ? 0 : i];
     const double v = std::round(static_cast<double>(f[i]) / s);
-    q[i] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
+    q[i] = static_cast<int64_t>(std::clamp(v, -limit, limit));
   }
-  b.data.resize(n * sizeof(int32_t));
-  std::memcpy(b.data.data(), q.data(), b.data.size());
-  b.type = DType::kInt32;
+  b.data.resize(n * (wide ? sizeof(int64_t) : sizeof(int32_t)));
+  for (size_t i = 0; i < n; ++i) {
+    if (wide) {
+      std::memcpy(b.data.data() + i * sizeof(int64_t), &q[i], sizeof(int64_t));
+    } else {
+      const int32_t v = static_cast<int32_t>(q[i]);
+      std::memcpy(b.data.data() + i * sizeof(int32_t), &v, sizeof(int32_t));
+    }
+  }
+  b.type = wide ? DType::kInt64 : DType::kInt32;
   b.quantized_dimension = 0;
 }
 
@@ -129,8 +138,12 @@ Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& opt
   if (fg.quantized()) throw Error("quantize: the graph is already quantized");
   if (ranges.min.size() != fg.tensors.size()) throw Error("quantize: the ranges belong to another graph");
   Graph g = fg;
+  if (options.activations != DType::kInt8 && options.activations != DType::kInt16) {
+    throw Error("quantize: activations must be int8 or int16");
+  }
   QuantizeStep q(g, ranges);
-  for (int32_t in : g.inputs) q.from_range(in);
+  for (int32_t in : g.inputs) q.from_range(in, options.activations);
+  for (int32_t s : g.state_tensors()) q.from_range(s, options.activations);
   for (const Op& op : g.ops) {
     const OpKindInfo& info = op_kind(op.kind);
     if (info.quantize == nullptr) {
@@ -148,7 +161,7 @@ Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& opt
       f.type = DType::kFloat32;
       f.scale.clear();
       f.zero_point.clear();
-      g.tensors[static_cast<size_t>(qt)].name += "/int8";
+      g.tensors[static_cast<size_t>(qt)].name += std::string("/") + dtype_name(options.activations);
       g.tensors.push_back(f);
       in = static_cast<int32_t>(g.tensors.size() - 1);
       Op op;

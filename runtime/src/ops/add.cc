@@ -1,9 +1,11 @@
 // ADD: TFLM add_common.cc CalculateOpDataAdd + reference AddElementwise.
 #include "earshot/rt/ops/add.h"
 
-#include "common.h"
+#include "add_sub.h"
 
 namespace earshot::rt {
+
+namespace detail {
 
 namespace {
 
@@ -15,80 +17,45 @@ Status smaller_than_one(double real, Rounding rounding, QuantizedMultiplier* m) 
   return m->shift <= 0 ? Status::kOk : Status::kUnsupported;
 }
 
-Status prepare_quantized(const AddParams& p, bool int16, AddOp* op) {
+}  // namespace
+
+Status add_sub_prepare(const AddParams& p, bool int16, AddOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = AddOp{};
-  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
-  if (!detail::dims_ok(p.size) || !valid(p.input1_scale, p.input1_zero_point) ||
-      !valid(p.input2_scale, p.input2_zero_point) || !valid(p.output_scale, p.output_zero_point)) {
-    return Status::kInvalidArgument;
-  }
-  Status s = detail::check_activation(p.activation);
+  AddOp o{};
+  Status s = binary_quant_checks(p, int16, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
-  op->left_shift = int16 ? 15 : 20;
+  o.left_shift = int16 ? 15 : 20;
   const double twice_max = 2.0 * static_cast<double>(p.input1_scale > p.input2_scale ? p.input1_scale : p.input2_scale);
   const double real1 = static_cast<double>(p.input1_scale) / twice_max;
   const double real2 = static_cast<double>(p.input2_scale) / twice_max;
-  const double real_out = twice_max / (static_cast<double>(1 << op->left_shift) * static_cast<double>(p.output_scale));
-  if ((s = smaller_than_one(real1, p.rounding, &op->input1_mult)) != Status::kOk) return s;
-  if ((s = smaller_than_one(real2, p.rounding, &op->input2_mult)) != Status::kOk) return s;
-  if ((s = smaller_than_one(real_out, p.rounding, &op->output_mult)) != Status::kOk) return s;
-  s = int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max)
-            : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &op->act_min, &op->act_max);
-  if (s != Status::kOk) return s;
-  op->size = p.size;
-  op->input1_offset = -p.input1_zero_point;
-  op->input2_offset = -p.input2_zero_point;
-  op->output_offset = p.output_zero_point;
-  op->rounding = p.rounding;
-  op->type = int16 ? OpType::kInt16 : OpType::kInt8;
+  const double real_out = twice_max / (static_cast<double>(1 << o.left_shift) * static_cast<double>(p.output_scale));
+  if ((s = smaller_than_one(real1, p.rounding, &o.input1_mult)) != Status::kOk) return s;
+  if ((s = smaller_than_one(real2, p.rounding, &o.input2_mult)) != Status::kOk) return s;
+  if ((s = smaller_than_one(real_out, p.rounding, &o.output_mult)) != Status::kOk) return s;
+  o.size = p.size;
+  o.input1_offset = -p.input1_zero_point;
+  o.input2_offset = -p.input2_zero_point;
+  o.output_offset = p.output_zero_point;
+  o.rounding = p.rounding;
+  o.type = int16 ? OpType::kInt16 : OpType::kInt8;
+  *op = o;
   return Status::kOk;
 }
 
-template <typename T>
-void add_quantized(const AddOp& op, const T* a, const T* b, T* out) {
-  const auto scale = [&op](int32_t v, QuantizedMultiplier m) {
-    // v * (1 << left_shift) fits: |v| < 2^16 and left_shift <= 20 (int8: |v| < 2^9).
-    return multiply_by_quantized_multiplier(v * (1 << op.left_shift), m, op.rounding);
-  };
-  for (int32_t i = 0; i < op.size; ++i) {
-    const int32_t x = scale(op.input1_offset + a[i], op.input1_mult);
-    const int32_t y = scale(op.input2_offset + b[i], op.input2_mult);
-    const int32_t raw = multiply_by_quantized_multiplier(detail::wrap_add(x, y), op.output_mult, op.rounding) +
-                        op.output_offset;
-    out[i] = static_cast<T>(detail::clamp_i32(raw, op.act_min, op.act_max));
-  }
-}
+}  // namespace detail
 
-}  // namespace
+Status add_prepare_s8(const AddParams& p, AddOp* op) { return detail::add_sub_prepare(p, false, op); }
+Status add_prepare_s16(const AddParams& p, AddOp* op) { return detail::add_sub_prepare(p, true, op); }
 
-Status add_prepare_s8(const AddParams& p, AddOp* op) { return prepare_quantized(p, false, op); }
-Status add_prepare_s16(const AddParams& p, AddOp* op) { return prepare_quantized(p, true, op); }
-
-Status add_prepare_f32(const AddParams& p, AddOp* op) {
-  if (op == nullptr) return Status::kInvalidArgument;
-  *op = AddOp{};
-  if (!detail::dims_ok(p.size)) return Status::kInvalidArgument;
-  Status s = detail::check_activation(p.activation);
-  if (s != Status::kOk) return s;
-  if ((s = activation_range_f32(p.activation, &op->act_min_f, &op->act_max_f)) != Status::kOk) return s;
-  op->size = p.size;
-  op->type = OpType::kFloat32;
-  return Status::kOk;
-}
+Status add_prepare_f32(const AddParams& p, AddOp* op) { return detail::binary_prepare_f32(p, op); }
 
 Status add_eval_s8(const AddOp& op, const int8_t* input1, const int8_t* input2, int8_t* output) {
-  if (op.type != OpType::kInt8) return Status::kBadState;
-  if (input1 == nullptr || input2 == nullptr || output == nullptr) return Status::kInvalidArgument;
-  add_quantized(op, input1, input2, output);
-  return Status::kOk;
+  return detail::add_sub_run(op, OpType::kInt8, input1, input2, output, false);
 }
 
 Status add_eval_s16(const AddOp& op, const int16_t* input1, const int16_t* input2, int16_t* output) {
-  if (op.type != OpType::kInt16) return Status::kBadState;
-  if (input1 == nullptr || input2 == nullptr || output == nullptr) return Status::kInvalidArgument;
-  add_quantized(op, input1, input2, output);
-  return Status::kOk;
+  return detail::add_sub_run(op, OpType::kInt16, input1, input2, output, false);
 }
 
 Status add_eval_f32(const AddOp& op, const float* input1, const float* input2, float* output) {

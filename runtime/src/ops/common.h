@@ -128,4 +128,35 @@ Status elementwise_prepare_f32(const Params& p, Op* op) {
   return Status::kOk;
 }
 
+// Float prepare of the elementwise binary ops (ADD, SUB, MUL): size and the
+// fused activation's clamp range.
+template <typename Op, typename Params>
+Status binary_prepare_f32(const Params& p, Op* op) {
+  if (op == nullptr) return Status::kInvalidArgument;
+  *op = Op{};
+  if (!dims_ok(p.size)) return Status::kInvalidArgument;
+  Status s = check_activation(p.activation);
+  if (s != Status::kOk) return s;
+  if ((s = activation_range_f32(p.activation, &op->act_min_f, &op->act_max_f)) != Status::kOk) return s;
+  op->size = p.size;
+  op->type = OpType::kFloat32;
+  return Status::kOk;
+}
+
+// What the quantized prepares of the elementwise binary ops (ADD, SUB, MUL)
+// check first: the size, the three scales and zero points (int16: zero points
+// 0), the fused activation; then its clamp range into *act_min, *act_max.
+template <typename Params>
+Status binary_quant_checks(const Params& p, bool int16, int32_t* act_min, int32_t* act_max) {
+  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
+  if (!dims_ok(p.size) || !valid(p.input1_scale, p.input1_zero_point) || !valid(p.input2_scale, p.input2_zero_point) ||
+      !valid(p.output_scale, p.output_zero_point)) {
+    return Status::kInvalidArgument;
+  }
+  const Status s = check_activation(p.activation);
+  if (s != Status::kOk) return s;
+  return int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, act_min, act_max)
+               : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, act_min, act_max);
+}
+
 }  // namespace earshot::rt::detail

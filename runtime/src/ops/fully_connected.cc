@@ -26,53 +26,83 @@ Status prepare_shape(const FullyConnectedParams& p, FullyConnectedOp* o) {
 
 size_t fully_connected_prepare_bytes(const FullyConnectedParams& p) {
   const int32_t n = p.filter_scale_count > 1 ? p.filter_scale_count : 1;
-  return static_cast<size_t>(n) * sizeof(QuantizedMultiplier);
+  // One QuantizedMultiplier, or one double (int16 for TFLite), per scale.
+  constexpr size_t each = sizeof(QuantizedMultiplier) > sizeof(double) ? sizeof(QuantizedMultiplier) : sizeof(double);
+  return static_cast<size_t>(n) * each;
 }
 
-Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes,
-                                  FullyConnectedOp* op) {
+namespace {
+
+// int8 and int16: the multipliers in mem (TFLM CalculateOpDataFullyConnected),
+// or for int16 and TFLite the real multipliers its reference kernel uses.
+Status prepare_quantized(const FullyConnectedParams& p, void* mem, size_t bytes, bool int16, FullyConnectedOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = FullyConnectedOp{};
   FullyConnectedOp o{};
   Status s = prepare_shape(p, &o);
   if (s != Status::kOk) return s;
-  if (!valid_quant_s8(p.input_scale, p.input_zero_point) ||
-      !valid_quant_s8(p.output_scale, p.output_zero_point) || p.filter_scales == nullptr ||
-      (p.filter_scale_count != 1 && p.filter_scale_count != p.units)) {
+  const auto valid = int16 ? &valid_quant_s16 : &valid_quant_s8;
+  if (!valid(p.input_scale, p.input_zero_point) || !valid(p.output_scale, p.output_zero_point) ||
+      p.filter_scales == nullptr || (p.filter_scale_count != 1 && p.filter_scale_count != p.units)) {
     return Status::kInvalidArgument;
   }
   for (int32_t c = 0; c < p.filter_scale_count; ++c) {
     if (!valid_quant_s8(p.filter_scales[c], 0)) return Status::kInvalidArgument;
   }
-  if (mem == nullptr || !detail::aligned4(mem)) return Status::kInvalidArgument;
+  const bool real = int16 && p.interpreter == Interpreter::kTflite;
+  if (mem == nullptr || !(real ? (reinterpret_cast<uintptr_t>(mem) % alignof(double)) == 0 : detail::aligned4(mem))) {
+    return Status::kInvalidArgument;
+  }
+  if (p.interpreter != Interpreter::kTfliteMicro && p.interpreter != Interpreter::kTflite) {
+    return Status::kInvalidArgument;
+  }
   if (bytes < fully_connected_prepare_bytes(p)) return Status::kBufferTooSmall;
-  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min,
-                          &o.act_max);
+  s = int16 ? activation_range_s16(p.activation, p.output_scale, p.output_zero_point, &o.act_min, &o.act_max)
+            : activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
-  auto* mult = static_cast<QuantizedMultiplier*>(mem);
-  if (p.filter_scale_count == 1) {
-    // TFLM GetQuantizedConvolutionMultipler: the scale product is taken in
-    // float, then widened.
-    const double prod = static_cast<double>(p.input_scale * p.filter_scales[0]);
-    s = quantize_multiplier(prod / static_cast<double>(p.output_scale), &mult[0], p.rounding);
-    if (s != Status::kOk) return s;
-  } else {
+  if (real) {
+    // TFLite's reference FullyConnected(PerChannel) with float scales.
+    auto* r = static_cast<double*>(mem);
     for (int32_t c = 0; c < p.filter_scale_count; ++c) {
-      const double eff = static_cast<double>(p.input_scale) *
-                         static_cast<double>(p.filter_scales[c]) /
-                         static_cast<double>(p.output_scale);
+      r[c] = static_cast<double>(p.input_scale) * static_cast<double>(p.filter_scales[c]) /
+             static_cast<double>(p.output_scale);
+      if (!isfinite(r[c])) return Status::kUnsupported;
+    }
+    o.real_mult = r;
+  } else {
+    auto* mult = static_cast<QuantizedMultiplier*>(mem);
+    for (int32_t c = 0; c < p.filter_scale_count; ++c) {
+      // TFLM GetQuantizedConvolutionMultipler (one scale: the scale product is
+      // taken in float, then widened) or the per-channel double product.
+      const double eff =
+          p.filter_scale_count == 1
+              ? static_cast<double>(p.input_scale * p.filter_scales[0]) / static_cast<double>(p.output_scale)
+              : static_cast<double>(p.input_scale) * static_cast<double>(p.filter_scales[c]) /
+                    static_cast<double>(p.output_scale);
       s = quantize_multiplier(eff, &mult[c], p.rounding);
       if (s != Status::kOk) return s;
+      // MultiplyByQuantizedMultiplier(int64_t) takes shifts below 8.
+      if (int16 && mult[c].shift >= 8) return Status::kUnsupported;
     }
+    o.mult = mult;
   }
-  o.mult = mult;
   o.mult_count = p.filter_scale_count;
   o.rounding = p.rounding;
   o.input_offset = -p.input_zero_point;
   o.output_offset = p.output_zero_point;
-  o.type = OpType::kInt8;
+  o.type = int16 ? OpType::kInt16 : OpType::kInt8;
   *op = o;
   return Status::kOk;
+}
+
+}  // namespace
+
+Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op) {
+  return prepare_quantized(p, mem, bytes, false, op);
+}
+
+Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op) {
+  return prepare_quantized(p, mem, bytes, true, op);
 }
 
 Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnectedOp* op) {
@@ -97,6 +127,38 @@ Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input,
       acc = multiply_by_quantized_multiplier(acc, op.mult[per_channel ? u : 0], op.rounding);
       acc = detail::clamp_i32(detail::wrap_add(acc, op.output_offset), op.act_min, op.act_max);
       output[static_cast<size_t>(b) * op.units + u] = static_cast<int8_t>(acc);
+    }
+  }
+  return Status::kOk;
+}
+
+Status fully_connected_eval_s16(const FullyConnectedOp& op, const int16_t* input, const int8_t* weights,
+                                const int64_t* bias, int16_t* output) {
+  if (op.type != OpType::kInt16 || (op.mult == nullptr && op.real_mult == nullptr)) return Status::kBadState;
+  if (input == nullptr || weights == nullptr || output == nullptr) return Status::kInvalidArgument;
+  const int32_t d = op.in_depth;
+  const bool per_channel = op.mult_count > 1;
+  for (int32_t b = 0; b < op.batches; ++b) {
+    const int16_t* in = input + static_cast<size_t>(b) * d;
+    for (int32_t u = 0; u < op.units; ++u) {
+      const int8_t* w = weights + static_cast<size_t>(u) * d;
+      // int64 accumulator (the input offset is 0); wrapping, so any order.
+      uint64_t acc = 0;
+      for (int32_t i = 0; i < d; ++i) acc += static_cast<uint64_t>(static_cast<int64_t>(w[i]) * in[i]);
+      if (bias != nullptr) acc += static_cast<uint64_t>(bias[u]);
+      const int64_t sum = static_cast<int64_t>(acc);
+      const int32_t c = per_channel ? u : 0;
+      int32_t v;
+      if (op.real_mult != nullptr) {
+        // TFLite: static_cast<int32_t>(round(acc * real)); out of int32's range
+        // that cast gives INT32_MIN on x86 (cvttsd2si), as reproduced here.
+        const double r = round(static_cast<double>(sum) * op.real_mult[c]);
+        v = r >= -2147483648.0 && r < 2147483648.0 ? static_cast<int32_t>(r) : INT32_MIN;
+      } else {
+        v = multiply_by_quantized_multiplier_s64(sum, op.mult[c]);
+      }
+      v = detail::clamp_i32(detail::wrap_add(v, op.output_offset), op.act_min, op.act_max);
+      output[static_cast<size_t>(b) * op.units + u] = static_cast<int16_t>(v);
     }
   }
   return Status::kOk;

@@ -70,6 +70,24 @@ int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Round
   return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(result)));
 }
 
+int32_t multiply_by_quantized_multiplier_s64(int64_t x, QuantizedMultiplier m) {
+  const int64_t reduced = m.multiplier < 0x7FFF0000 ? (static_cast<int64_t>(m.multiplier) + (1 << 15)) >> 16 : 0x7FFF;
+  // TFLM's shifts are in [-31, 7]; clamping keeps any other in [1, 63] bits.
+  const int total_shift = 15 - (m.shift > 14 ? 14 : (m.shift < -48 ? -48 : m.shift));
+  const uint64_t prod =
+      static_cast<uint64_t>(x) * static_cast<uint64_t>(reduced) + (static_cast<uint64_t>(1) << (total_shift - 1));
+  // Arithmetic shift of the (wrapped) 64-bit sum, then int32 truncation.
+  const int64_t r = static_cast<int64_t>(prod) >> total_shift;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
+}
+
+bool checked_log2(float x, int32_t* log2) {
+  const float x_log2 = logf(x) * (1.0f / logf(2.0f));
+  const float rounded = roundf(x_log2);
+  *log2 = static_cast<int32_t>(rounded);
+  return fabsf(x_log2 - rounded) < 1e-3f;
+}
+
 bool valid_quant_s8(float scale, int32_t zero_point) {
   return isfinite(scale) && scale > 0.0f && zero_point >= -128 && zero_point <= 127;
 }

@@ -24,6 +24,12 @@ enum class IoType : uint8_t { kFloat32, kInt8 };
 
 struct QuantizeOptions {
   IoType io = IoType::kFloat32;  // float32: QUANTIZE/DEQUANTIZE at the edges
+  // kInt16: TFLite's 16x8 scheme for the inputs, state and the ops that
+  // follow them (symmetric int16 activations with zero point 0, int8 weights,
+  // int64 biases; LOGISTIC and TANH outputs at 1/32768): FULLY_CONNECTED, ADD,
+  // SUB, MUL, LOGISTIC, TANH, QUANTIZE and DEQUANTIZE have it; with `io`
+  // kInt8 the inputs and outputs are then int16.
+  DType activations = DType::kInt8;
 };
 
 // Calibration ranges: per tensor of the float graph, the min and max seen over
@@ -42,7 +48,9 @@ Ranges calibrate(const Graph& float_graph, size_t count, const std::function<voi
 // int8 activations from the calibration ranges, int32 biases with scale
 // input_scale * weight_scale. Softmax and logistic outputs get 1/256 and
 // zero point -128, tanh 1/128 and 0, as the spec fixes them; reshape and
-// pools keep their input's parameters.
+// pools keep their input's parameters. State tensors are quantized from their
+// ranges before the ops (ops read them before the op that writes them).
+// int16 activations: see QuantizeOptions::activations.
 Graph quantize(const Graph& float_graph, const Ranges& ranges, const QuantizeOptions& options = {});
 
 // Asymmetric int8 parameters for a range (the range is widened to include 0).

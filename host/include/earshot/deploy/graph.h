@@ -40,7 +40,7 @@ struct TensorInfo {
   std::string name;
   std::vector<int32_t> shape;
   DType type = DType::kFloat32;
-  // Quantization (int8/int32): real = scale * (q - zero_point). One entry per
+  // Quantization (int8/int16/int32/int64): real = scale * (q - zero_point). One entry per
   // tensor, or one per slice along quantized_dimension (per-channel weights).
   std::vector<float> scale;
   std::vector<int64_t> zero_point;
@@ -59,17 +59,19 @@ enum class OpKind : uint8_t {
   kFullyConnected,  // in: input, weights, bias (bias may be -1)
   kMaxPool2D,
   kAvgPool2D,
-  kReshape,         // in: input
+  kReshape,  // in: input
   kSoftmax,
   kLogistic,
   kTanh,
   kRelu,
   kRelu6,
-  kQuantize,        // float32 -> int8 or int16
-  kDequantize,      // int8 or int16 -> float32
-  kAdd,             // in: two tensors of one shape
+  kQuantize,    // float32 -> int8 or int16
+  kDequantize,  // int8 or int16 -> float32
+  kAdd,         // in: two tensors of one shape
+  kMul,         // in: two tensors of one shape
+  kSub,         // in: two tensors of one shape (input1 - input2)
 };
-inline constexpr size_t kOpKindCount = 13;
+inline constexpr size_t kOpKindCount = 15;
 const char* op_name(OpKind k);  // TFLite's builtin name, e.g. "CONV_2D"
 
 // Padding and fused activations are the runtime's types (TFLite's values).

@@ -1,5 +1,7 @@
 // FULLY_CONNECTED (keep_num_dims = false): rows of D values times weights
-// [U, D] plus bias [U].
+// [U, D] plus bias [U]. float32; int8 (int8 weights, int32 bias); int16
+// (TFLite's 16x8 scheme: int8 weights, int64 bias), whose requantization
+// TFLite and TFLite Micro compute differently (rt/ops/fully_connected.h).
 #include "../codegen_ctx.h"
 #include "../op_kind.h"
 #include "earshot/rt/ops/fully_connected.h"
@@ -18,36 +20,45 @@ namespace {
 rt::FullyConnectedParams params_for(const Graph& g, const Op& op, Target t) {
   rt::FullyConnectedParams p = fully_connected_params(g, op);
   p.rounding = t == Target::kTflite ? rt::Rounding::kSingle : rt::Rounding::kDouble;
+  p.interpreter = t == Target::kTflite ? rt::Interpreter::kTflite : rt::Interpreter::kTfliteMicro;
   return p;
 }
 
 void check(OpCheck& c) {
   const TensorInfo &x = c.in(0), &w = c.in(1), &y = c.out(0);
-  const bool int8 = x.type == DType::kInt8;
+  const bool quantized = x.type != DType::kFloat32;
   c.check(w.shape.size() == 2, "weights must be a constant [units, depth]");
   const size_t depth = static_cast<size_t>(w.shape[1]);
   c.check(x.elements() % depth == 0, "input " + shape_str(x.shape) + " is not rows of depth " + std::to_string(depth));
   const int32_t rows = static_cast<int32_t>(x.elements() / depth);
   c.check(y.shape == std::vector<int32_t>{rows, w.shape[0]},
           "output " + shape_str(y.shape) + " should be " + shape_str({rows, w.shape[0]}));
-  c.check(w.type == x.type, "weights are " + std::string(dtype_name(w.type)));
-  if (int8) {
+  c.check(w.type == (quantized ? DType::kInt8 : DType::kFloat32), "weights are " + std::string(dtype_name(w.type)));
+  if (quantized) {
     c.check(w.scale.size() == 1 || (w.scale.size() == static_cast<size_t>(w.shape[0]) && w.quantized_dimension == 0),
             "weights need one scale, or one per unit along dimension 0");
   }
   if (c.has_input(2)) {
     const TensorInfo& b = c.in(2);
     c.check(b.shape == std::vector<int32_t>{w.shape[0]}, "bias must be a constant [units]");
-    c.check(b.type == (int8 ? DType::kInt32 : DType::kFloat32), "bias has the wrong type");
+    const DType want = x.type == DType::kInt16 ? DType::kInt64 : quantized ? DType::kInt32 : DType::kFloat32;
+    c.check(b.type == want, "bias is " + std::string(dtype_name(b.type)) + ", not " + dtype_name(want));
   }
 }
 
+// int8, or int16 (int64 bias) when the input is int16.
 void quantize(QuantizeStep& q, const Op& op) {
+  const DType t = q.tensor(op.inputs[0]).type;
   q.weights_per_channel(op.inputs[1]);
-  if (op.inputs[2] >= 0) q.bias(op.inputs[2], q.tensor(op.inputs[0]).scale[0], q.tensor(op.inputs[1]).scale);
-  q.from_range(op.outputs[0]);
+  if (op.inputs[2] >= 0) {
+    q.bias(op.inputs[2], q.tensor(op.inputs[0]).scale[0], q.tensor(op.inputs[1]).scale,
+           t == DType::kInt16 ? DType::kInt64 : DType::kInt32);
+  }
+  q.from_range(op.outputs[0], t);
 }
 
+// op_version.cc: int8 4; int16 input and output with int8 weights and no
+// quantized_bias_type (11) falls through to 1.
 int32_t version(const Graph& g, const Op& op) { return output_of(g, op).type == DType::kInt8 ? 4 : 1; }
 
 flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const Graph& /*g*/, const Op& op) {
@@ -69,15 +80,20 @@ size_t prepare_bytes(const Graph& g, const Op& op, Target t) {
 rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   const rt::FullyConnectedParams p = params_for(a.g, a.op, a.target);
   rt::FullyConnectedOp o{};
-  const rt::Status s = input_of(a.g, a.op).type == DType::kInt8
-                           ? rt::fully_connected_prepare_s8(p, a.mem, a.mem_bytes, &o)
-                           : rt::fully_connected_prepare_f32(p, &o);
+  const DType t = input_of(a.g, a.op).type;
+  const rt::Status s = t == DType::kInt8    ? rt::fully_connected_prepare_s8(p, a.mem, a.mem_bytes, &o)
+                       : t == DType::kInt16 ? rt::fully_connected_prepare_s16(p, a.mem, a.mem_bytes, &o)
+                                            : rt::fully_connected_prepare_f32(p, &o);
   prepared = o;
   return s;
 }
 
 rt::Status eval(const std::any& prepared, const EvalArgs& a) {
   const auto& o = std::any_cast<const rt::FullyConnectedOp&>(prepared);
+  if (input_of(a.g, a.op).type == DType::kInt16) {
+    return rt::fully_connected_eval_s16(o, static_cast<const int16_t*>(a.in[0]), static_cast<const int8_t*>(a.in[1]),
+                                        static_cast<const int64_t*>(a.in[2]), static_cast<int16_t*>(a.out[0]));
+  }
   if (input_of(a.g, a.op).type == DType::kInt8) {
     return rt::fully_connected_eval_s8(o, static_cast<const int8_t*>(a.in[0]), static_cast<const int8_t*>(a.in[1]),
                                        static_cast<const int32_t*>(a.in[2]), static_cast<int8_t*>(a.out[0]));
@@ -104,13 +120,15 @@ void emit(Codegen& cg, size_t k) {
   const Op& op = cg.g.ops[k];
   const std::string o = "op" + std::to_string(k);
   const std::string W = Codegen::constant(op.inputs[1]);
+  const char* sfx = cg.tensor(op.inputs[0]).type == DType::kInt16 ? "s16" : "s8";
   cg.decl += "rt::FullyConnectedOp " + o + ";\n";
   cg.prepare_with_data("FullyConnectedParams", literal(fully_connected_params(cg.g, op), W + "_scale"),
-                       "fully_connected", o);
+                       "fully_connected", o, "", sfx);
   cg.macs_full += macs(cg.g, op);
   cg.macs_hop += macs(cg.g, op);
-  cg.run += "  EARSHOT_TRY(rt::fully_connected_eval_s8(" + o + ", " + cg.arena_ptr(op.inputs[0], true) + ", " + W +
-            ", " + Codegen::constant(op.inputs[2]) + ", " + cg.arena_ptr(op.outputs[0], false) + "));\n";
+  cg.run += std::string("  EARSHOT_TRY(rt::fully_connected_eval_") + sfx + "(" + o + ", " +
+            cg.typed_ptr(op.inputs[0], true) + ", " + W + ", " + Codegen::constant(op.inputs[2]) + ", " +
+            cg.typed_ptr(op.outputs[0], false) + "));\n";
 }
 
 }  // namespace
@@ -122,6 +140,7 @@ const OpKindInfo& fully_connected_op() {
       .builtin = fb::BuiltinOperator_FULLY_CONNECTED,
       .inputs = {{"input"}, {"weights", false, true}, {"bias", true, true}},
       .outputs = {{"output"}},
+      .types = {DType::kFloat32, DType::kInt8, DType::kInt16},
       .check = &check,
       .quantize = &quantize,
       .version = &version,

@@ -29,6 +29,13 @@ struct QuantizedMultiplier {
 // bit-exact with one interpreter or the other; the op structs carry the choice.
 enum class Rounding : uint8_t { kDouble = 0, kSingle = 1 };
 
+// Which interpreter's preparation to reproduce where TFLite and TFLite Micro
+// compute an op's constants differently (beyond how they round): MUL's
+// multiplier (float or double arithmetic) and int16 FULLY_CONNECTED's
+// requantization (a 16-bit multiplier in TFLite Micro, double-precision
+// floating point in TFLite's reference kernel). Ops that take it say how.
+enum class Interpreter : uint8_t { kTfliteMicro = 0, kTflite = 1 };
+
 // TFLM QuantizeMultiplier: frexp, round half away from zero, q == 2^31 carried
 // into the exponent, shift < -31 flushed to zero, 0 -> {0, 0}. Negative values
 // are allowed (as in TFLM). kInvalidArgument for NaN/inf or a shift that would
@@ -41,6 +48,17 @@ Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding round
 // would overflow).
 int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m);
 int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Rounding rounding);
+
+// TFLM MultiplyByQuantizedMultiplier(int64_t x, ...), the int16 kernels'
+// 64-bit accumulator form (the same in both TFLite builds): the multiplier
+// reduced to 16 bits (rounded), x * reduced rounded once by 15 - shift bits,
+// truncated to int32. TFLM's contract is shift < 8 and |x| < 2^47; outside it
+// this wraps instead of overflowing.
+int32_t multiply_by_quantized_multiplier_s64(int64_t x, QuantizedMultiplier m);
+
+// TFLM CheckedLog2 (float arithmetic): *log2 = round(log2(x)); true when x is
+// within 1e-3 of that power of two in log2 terms.
+bool checked_log2(float x, int32_t* log2);
 
 // gemmlowp primitives (exposed for tests and for the kernels).
 int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
