@@ -4,6 +4,7 @@
 // scores recordings rendered elsewhere (another SoundFont and seed).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +12,8 @@
 #include "cli/cli_util.h"
 #include "earshot/audio.h"
 #include "earshot/generators.h"
+#include "earshot/npy.h"
+#include "earshot/pipeline.h"
 #include "host/test_util.h"
 
 namespace earshot {
@@ -141,6 +144,25 @@ TEST(GuitaristsCli, ErrorsComeBeforeAnyFile) {
   EXPECT_HAS(earshot("generate guitarists --recordings 0" + out, tmp.path()).err,
              "--recordings must be an integer from 1 to 10000, got 0");
   EXPECT_FALSE(fs::exists(tmp / "x"));
+}
+
+// earshot features with the seed's recipe: the file decimated (not
+// resampled) and digitized over its own range, as training sees it.
+TEST(GuitaristsCli, FeaturesOfTheSeedsRecipe) {
+  TempDir tmp;
+  std::vector<float> x(100000);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(0.4 * std::sin(0.05 * i) + 0.2 * std::sin(0.31 * i));
+  write_wav16(tmp / "take.wav", x, 44100);
+  const CliRun r = earshot("features " + q(tmp / "take.wav") + " --recipe " + q(kRecipes / "author.toml") + " --out " +
+                               q(tmp / "f.npy") + " --json",
+                           tmp.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray f = read_npy(tmp / "f.npy");
+  EXPECT_EQ(f.shape, (std::vector<size_t>{2, 10000}));  // 25000 samples at 11025 Hz
+  const Pipeline pipe(load_recipe(kRecipes / "author.toml"));
+  const Examples want = pipe.examples_from_recording(read_audio(tmp / "take.wav"), "take.wav");
+  EXPECT_EQ(f.as_float(), want.x);
+  EXPECT_EQ(Json::parse(r.out)["sample_rate"], 11025);
 }
 
 // data inspect on a broken layout: warnings, not a failure.

@@ -165,6 +165,37 @@ TEST(GuitaristsAudio, RenderingIsDeterministicAndTheDifferenceIsAudible) {
   EXPECT_GT(qs, qf + 0.05);
 }
 
+// The level and the room noise are what the take's draws say: the peak at
+// peak_db dBFS, and the guitar (least-squares fit of the clean rendering)
+// snr_db above the rest.
+TEST(GuitaristsAudio, LevelAndSnrAreAsDrawn) {
+  std::string why;
+  if (!can_render(&why)) GTEST_SKIP() << why;
+  GuitaristSetOptions o;
+  o.snr_db_min = 5.0;
+  o.snr_db_max = 30.0;
+  for (Guitarist who : kGuitarists) {
+    nn::Rng rng(21);
+    const GuitarPerformance p = perform_guitarist(who, 3.0, rng);
+    double snr = 0.0, peak = 0.0;
+    const std::vector<float> y = guitarist_recording(p, o, rng, &snr, &peak);
+    const std::vector<float> clean = render_guitar(p, o.soundfont, o.sample_rate);
+    ASSERT_EQ(y.size(), clean.size());
+    double yy = 0.0, yc = 0.0, cc = 0.0, top = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      yc += static_cast<double>(y[i]) * clean[i];
+      cc += static_cast<double>(clean[i]) * clean[i];
+      yy += static_cast<double>(y[i]) * y[i];
+      top = std::max(top, std::fabs(static_cast<double>(y[i])));
+    }
+    const double a = yc / cc, guitar = a * a * cc, rest = yy - guitar;
+    EXPECT_NEAR(20.0 * std::log10(top), peak, 1e-4);
+    EXPECT_NEAR(10.0 * std::log10(guitar / rest), snr, 0.3) << guitarist_name(who);
+    EXPECT_GE(snr, 5.0);
+    EXPECT_LE(snr, 30.0);
+  }
+}
+
 TEST(GuitaristsAudio, SameSeedSameBytesOtherSoundFontOtherSound) {
   std::string why;
   if (!can_render(&why)) GTEST_SKIP() << why;

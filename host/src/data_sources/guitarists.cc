@@ -111,7 +111,7 @@ const DataSource& guitarists_source() {
       .generate_params =
           {
               ParamDesc::integer("recordings", 1, 10000, "Takes per player").def(8),
-              ParamDesc::number("seconds", 1.0, 3600.0, "Seconds per take").def(20.0),
+              ParamDesc::number("seconds", 1.0, 600.0, "Seconds per take").def(20.0),
               ParamDesc::integer("sample_rate", 8000, 96000, "Sample rate (Hz); the seed's recordings are 44100")
                   .def(44100),
               ParamDesc::string("soundfont",

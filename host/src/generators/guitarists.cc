@@ -197,8 +197,8 @@ void one_note_per_string(std::vector<GuitarNote>& notes, double seconds) {
 // ---- room noise -------------------------------------------------------------
 
 // Pink noise (Paul Kellet's economy filter) plus a little low rumble, unit RMS.
-std::vector<double> room_noise(size_t n, int sample_rate, nn::Rng& rng) {
-  std::vector<double> y(n);
+std::vector<float> room_noise(size_t n, int sample_rate, nn::Rng& rng) {
+  std::vector<float> y(n);
   double b0 = 0.0, b1 = 0.0, b2 = 0.0, rumble = 0.0;
   const double a = std::exp(-6.283185307179586 * 40.0 / sample_rate);
   double ms = 0.0;
@@ -208,11 +208,12 @@ std::vector<double> room_noise(size_t n, int sample_rate, nn::Rng& rng) {
     b1 = 0.96300 * b1 + w * 0.2965164;
     b2 = 0.57000 * b2 + w * 1.0526913;
     rumble = a * rumble + (1.0 - a) * rng.normal();
-    y[i] = b0 + b1 + b2 + w * 0.1848 + 8.0 * rumble;
-    ms += y[i] * y[i];
+    const double v = b0 + b1 + b2 + w * 0.1848 + 8.0 * rumble;
+    y[i] = static_cast<float>(v);
+    ms += v * v;
   }
   const double g = ms > 0.0 ? 1.0 / std::sqrt(ms / static_cast<double>(n)) : 0.0;
-  for (double& v : y) v *= g;
+  for (float& v : y) v = static_cast<float>(g * v);
   return y;
 }
 
@@ -255,6 +256,14 @@ struct Synth {
   Synth(const Synth&) = delete;
   Synth& operator=(const Synth&) = delete;
 };
+
+void select_program(Synth& s, const std::string& soundfont, int channel, int program) {
+  if (fluid_synth_program_select(s.synth, channel, s.font, 0, program) == FLUID_FAILED) {
+    throw Error(soundfont, 0,
+                "has no preset for General MIDI program " + std::to_string(program) + " (" +
+                    guitar_program_name(program) + " guitar) in bank 0: not a General MIDI SoundFont");
+  }
+}
 
 #endif
 
@@ -348,11 +357,7 @@ std::vector<float> render_guitar(const GuitarPerformance& p, const std::string& 
   check_soundfont_path(soundfont);
   Synth s(soundfont, sample_rate);
   for (int ch = 0; ch < 6; ++ch) {
-    if (fluid_synth_program_select(s.synth, ch, s.font, 0, p.program) == FLUID_FAILED) {
-      throw Error(soundfont, 0,
-                  "has no preset for General MIDI program " + std::to_string(p.program) + " (" +
-                      guitar_program_name(p.program) + " guitar) in bank 0: not a General MIDI SoundFont");
-    }
+    select_program(s, soundfont, ch, p.program);
     const double cents = p.detune_cents + p.string_cents[static_cast<size_t>(ch)];
     const int bend = static_cast<int>(std::lround(clamp(8192.0 + cents * 8192.0 / 200.0, 0.0, 16383.0)));
     fluid_synth_pitch_bend(s.synth, ch, bend);
@@ -372,15 +377,17 @@ std::vector<float> render_guitar(const GuitarPerformance& p, const std::string& 
   // In time order, a note off before a note on at the same sample.
   std::stable_sort(events.begin(), events.end(),
                    [](const Event& a, const Event& b) { return a.at != b.at ? a.at < b.at : (!a.on && b.on); });
-  std::vector<float> left(total), right(total), out(total);
+  std::vector<float> out(total);
+  std::vector<float> left(4096), right(4096);  // FluidSynth renders stereo; the guitar sits in the middle
   size_t pos = 0;
   auto render_to = [&](size_t end) {
     while (pos < end) {
-      const int len = static_cast<int>(std::min<size_t>(end - pos, 1 << 16));
-      if (fluid_synth_write_float(s.synth, len, left.data(), static_cast<int>(pos), 1, right.data(),
-                                  static_cast<int>(pos), 1) != FLUID_OK) {
+      const int len = static_cast<int>(std::min(end - pos, left.size()));
+      if (fluid_synth_write_float(s.synth, len, left.data(), 0, 1, right.data(), 0, 1) != FLUID_OK) {
         throw Error("guitarists: FluidSynth failed to render");
       }
+      for (int i = 0; i < len; ++i)
+        out[pos + static_cast<size_t>(i)] = 0.5f * (left[static_cast<size_t>(i)] + right[static_cast<size_t>(i)]);
       pos += static_cast<size_t>(len);
     }
   };
@@ -393,15 +400,29 @@ std::vector<float> render_guitar(const GuitarPerformance& p, const std::string& 
     }
   }
   render_to(total);
-  for (size_t i = 0; i < total; ++i) out[i] = 0.5f * (left[i] + right[i]);
   return out;
 }
+
+namespace {
+
+// The SoundFont loads and has every program a take may draw.
+void check_programs(const std::string& soundfont, int sample_rate) {
+  check_soundfont_path(soundfont);
+  Synth s(soundfont, sample_rate);
+  for (int program : kGuitarPrograms) select_program(s, soundfont, 0, program);
+}
+
+}  // namespace
 
 #else
 
 std::vector<float> render_guitar(const GuitarPerformance&, const std::string&, int) {
   throw Error("guitarists: " + guitarist_rendering_unavailable());
 }
+
+namespace {
+void check_programs(const std::string&, int) { throw Error("guitarists: " + guitarist_rendering_unavailable()); }
+}  // namespace
 
 #endif
 
@@ -411,19 +432,16 @@ std::vector<float> guitarist_recording(const GuitarPerformance& p, const Guitari
   double power = 0.0;
   for (float v : guitar) power += static_cast<double>(v) * v;
   power /= std::max<size_t>(guitar.size(), 1);
-  const double snr = rng.uniform(opt.snr_db_min, opt.snr_db_max + 1e-12);
-  const double peak = rng.uniform(opt.peak_db_min, opt.peak_db_max + 1e-12);
-  const std::vector<double> noise = room_noise(guitar.size(), opt.sample_rate, rng);
+  const double snr = rng.uniform(opt.snr_db_min, opt.snr_db_max);
+  const double peak = rng.uniform(opt.peak_db_min, opt.peak_db_max);
+  const std::vector<float> noise = room_noise(guitar.size(), opt.sample_rate, rng);
   const double noise_gain = std::sqrt(power / std::pow(10.0, snr / 10.0));
-  std::vector<double> mix(guitar.size());
+  auto mix = [&](size_t i) { return static_cast<double>(guitar[i]) + noise_gain * noise[i]; };
   double hi = 0.0;
-  for (size_t i = 0; i < mix.size(); ++i) {
-    mix[i] = guitar[i] + noise_gain * noise[i];
-    hi = std::max(hi, std::fabs(mix[i]));
-  }
+  for (size_t i = 0; i < guitar.size(); ++i) hi = std::max(hi, std::fabs(mix(i)));
   const double g = hi > 0.0 ? std::pow(10.0, peak / 20.0) / hi : 0.0;
-  std::vector<float> y(mix.size());
-  for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(g * mix[i]);
+  std::vector<float> y(guitar.size());
+  for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(g * mix(i));
   if (snr_db != nullptr) *snr_db = snr;
   if (peak_db != nullptr) *peak_db = peak;
   return y;
@@ -436,14 +454,7 @@ GuitaristSetSummary generate_guitarists(const fs::path& dir, const GuitaristSetO
   if (opt.snr_db_min > opt.snr_db_max) throw Error("guitarists: --snr-min is above --snr-max");
   if (opt.peak_db_min > opt.peak_db_max) throw Error("guitarists: --peak-min is above --peak-max");
   check_soundfont_path(opt.soundfont);
-  {  // a 0.1 s take of every program: a SoundFont that cannot play them fails here, before any file is written
-    GuitarPerformance probe;
-    probe.seconds = 0.1;
-    for (int program : kGuitarPrograms) {
-      probe.program = program;
-      (void)render_guitar(probe, opt.soundfont, opt.sample_rate);
-    }
-  }
+  check_programs(opt.soundfont, opt.sample_rate);  // before any file is written
   GuitaristSetSummary sum;
   nn::Rng rng(opt.seed);
   std::string csv =
