@@ -2,6 +2,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -10,11 +12,24 @@
 #include "earshot/error.h"
 #include "earshot/features.h"
 #include "earshot/labels.h"
+#include "earshot/pipeline.h"
 #include "earshot/recipe.h"
 #include "earshot/windows.h"
 
 namespace earshot::cli {
 namespace {
+
+nlohmann::json rates_json(const std::map<int, int>& rates) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [rate, n] : rates) j[std::to_string(rate)] = n;
+  return j;
+}
+
+std::string detail_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", s);
+  return buf;
+}
 
 struct InspectArgs {
   std::string dir;
@@ -23,7 +38,115 @@ struct InspectArgs {
   bool unlabeled_negative = false;
 };
 
+// DIR/<class>/*.wav (class_folders): classes, recordings, minutes, rates,
+// and the clips a digitized recipe cuts.
+void run_inspect_classes(const InspectArgs& a) {
+  const ClassFolders folders = scan_class_folders(a.dir);
+  std::optional<Recipe> recipe;
+  std::unique_ptr<Pipeline> pipe;
+  if (!a.recipe.empty()) {
+    recipe = load_recipe(a.recipe);
+    if (recipe->source == FeatureSource::kDigitized) pipe = std::make_unique<Pipeline>(*recipe);
+  }
+  nlohmann::json out = {{"dir", folders.dir.string()}, {"layout", "class_folders"}};
+  std::vector<std::string> warnings = folders.warnings;
+  std::map<int, int> rates;
+  double total_seconds = 0.0;
+  size_t total_clips = 0;
+  nlohmann::json classes = nlohmann::json::array();
+  for (size_t c = 0; c < folders.classes.size(); ++c) {
+    double seconds = 0.0;
+    size_t clips = 0;
+    std::map<int, int> class_rates;
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : folders.recordings[c]) {
+      const AudioInfo info = probe_audio(f);
+      const double s = static_cast<double>(info.frames) / info.sample_rate;
+      seconds += s;
+      ++class_rates[info.sample_rate];
+      ++rates[info.sample_rate];
+      nlohmann::json r = {{"file", std::filesystem::relative(f, folders.dir).generic_string()},
+                          {"seconds", s},
+                          {"sample_rate", info.sample_rate},
+                          {"channels", info.channels},
+                          {"format", info.format}};
+      if (pipe) {
+        const std::string problem = pipe->rate_problem(info.sample_rate);
+        const size_t n = pipe->clip_count(info.frames, info.sample_rate);
+        if (!problem.empty()) {
+          warnings.push_back(f.string() + ": " + problem);
+        } else if (n == 0) {
+          warnings.push_back(f.string() + ": " + detail_seconds(s) + " s is shorter than one clip (" +
+                             std::to_string(recipe->digitize.clip_samples) + " samples at " +
+                             std::to_string(recipe->sample_rate) + " Hz)");
+        }
+        r["clips"] = n;
+        clips += n;
+      }
+      files.push_back(r);
+    }
+    if (folders.recordings[c].empty()) {
+      warnings.push_back((folders.dir / folders.classes[c]).string() + ": class folder holds no audio");
+    }
+    total_seconds += seconds;
+    total_clips += clips;
+    nlohmann::json k = {{"name", folders.classes[c]},
+                        {"recordings", folders.recordings[c].size()},
+                        {"minutes", seconds / 60.0},
+                        {"sample_rates", rates_json(class_rates)},
+                        {"files", files}};
+    if (pipe) k["clips"] = clips;
+    classes.push_back(k);
+  }
+  if (folders.classes.size() < 2) warnings.push_back(a.dir + ": fewer than 2 class folders; training needs 2 or more");
+  if (rates.size() > 1 && pipe && recipe->digitize.rate_reduction == RateReduction::kDecimate) {
+    warnings.push_back(a.dir + ": recordings at " + std::to_string(rates.size()) +
+                       " sample rates; rate_reduction = \"decimate\" needs one");
+  }
+  out["classes"] = classes;
+  out["total_recordings"] = folders.total();
+  out["total_minutes"] = total_seconds / 60.0;
+  out["sample_rates"] = rates_json(rates);
+  if (recipe) {
+    out["recipe"] = recipe->name;
+    if (pipe) {
+      out["clips"] = total_clips;
+      out["clip_samples"] = recipe->digitize.clip_samples;
+      out["clip_seconds"] = recipe->digitize.clip_seconds;
+    } else {
+      warnings.push_back("recipe " + recipe->name +
+                         " is not digitized: clips are counted for [features] kind = \"digitized\"");
+    }
+  }
+  out["warnings"] = warnings;
+  if (a.json) {
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  std::printf("dataset %s: class folders, %zu classes, %zu recordings, %.1f minutes\n", a.dir.c_str(),
+              folders.classes.size(), folders.total(), total_seconds / 60.0);
+  std::printf("  %-20s %10s %8s  %-20s%s\n", "class", "recordings", "minutes", "rates (Hz)", pipe ? "    clips" : "");
+  for (const auto& k : classes) {
+    std::string r;
+    for (const auto& [rate, n] : k["sample_rates"].items()) r += (r.empty() ? "" : ", ") + rate + " x" + n.dump();
+    std::printf("  %-20s %10zu %8.2f  %-20s", k["name"].get<std::string>().c_str(), k["recordings"].get<size_t>(),
+                k["minutes"].get<double>(), r.c_str());
+    if (pipe) std::printf(" %8zu", k["clips"].get<size_t>());
+    std::printf("\n");
+  }
+  if (pipe) {
+    std::printf("recipe %s: %zu clips of %zu samples at %d Hz (%.3f s, rate_reduction = %s)\n", recipe->name.c_str(),
+                total_clips, recipe->digitize.clip_samples, recipe->sample_rate, recipe->digitize.clip_seconds,
+                rate_reduction_name(recipe->digitize.rate_reduction));
+  }
+  for (const std::string& w : warnings) std::printf("warning: %s\n", w.c_str());
+}
+
 void run_inspect(const InspectArgs& a) {
+  if (looks_like_class_folders(a.dir)) {
+    run_inspect_classes(a);
+    return;
+  }
   const DatasetScan scan = scan_dataset(a.dir);
   std::optional<Recipe> recipe;
   FrontendShape shape;
@@ -66,7 +189,7 @@ void run_inspect(const InspectArgs& a) {
       r["windows"] = windows;
       r["positive_windows"] = positive;
     } else if (recipe && recipe->source == FeatureSource::kDigitized) {
-      const size_t clips = static_cast<size_t>(std::floor(seconds / recipe->digitize.clip_seconds));
+      const size_t clips = Pipeline(*recipe).clip_count(info.frames, info.sample_rate);
       r["clips"] = clips;
       total_clips += clips;
     }
@@ -129,12 +252,18 @@ void run_inspect(const InspectArgs& a) {
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  CLI::App* data = app.add_subcommand("data", "Look at a dataset folder (audio_<id>.wav + label_<id>.txt); list the data sources");
+  CLI::App* data = app.add_subcommand(
+      "data",
+      "Look at a dataset folder (audio_<id>.wav + label_<id>.txt, or DIR/<class>/*.wav); list the data sources");
   data->require_subcommand(1);
   auto args = std::make_shared<InspectArgs>();
-  CLI::App* inspect = data->add_subcommand("inspect", "Recordings, minutes, label names and events; windows for a recipe");
+  CLI::App* inspect = data->add_subcommand(
+      "inspect",
+      "Recordings, minutes, label names and events (class folders: classes, recordings, minutes, rates); "
+      "windows or clips for a recipe");
   inspect->add_option("dir", args->dir, "Dataset folder")->required()->check(CLI::ExistingDirectory);
-  inspect->add_option("--recipe", args->recipe, "Recipe TOML: also count windows and the positive ratio");
+  inspect->add_option("--recipe", args->recipe,
+                      "Recipe TOML: also count windows and the positive ratio (digitized recipes: clips)");
   inspect->add_flag("--json", args->json, "Print JSON");
   inspect->add_flag("--unlabeled-negative", args->unlabeled_negative,
                     "Count recordings without a label file as all-negative");

@@ -69,7 +69,9 @@ void run_features(const FeatureArgs& a) {
   if (!a.labels_out.empty() && !recipe.has_windows) {
     throw Error(a.recipe, 0, "--labels-out writes window labels, but the recipe has no [windows] section");
   }
-  const Audio audio = read_audio(a.input, recipe.sample_rate);
+  // Digitized recipes reduce the rate themselves (decimate or resample) from the file as stored.
+  const bool digitized = recipe.source == FeatureSource::kDigitized;
+  const Audio audio = read_audio(a.input, digitized ? 0 : recipe.sample_rate);
   Pipeline pipe(recipe);
   bool fitted = false;
   if (pipe.recipe().normalize.fit && pipe.recipe().source == FeatureSource::kFrames) {
@@ -87,7 +89,9 @@ void run_features(const FeatureArgs& a) {
     std::filesystem::path lab = a.labels.empty() ? find_labels(a.input) : std::filesystem::path(a.labels);
     std::vector<Label> labels;
     if (!lab.empty()) labels = read_labels(lab);
-    Examples ex = pipe.examples_from_audio(audio.samples, recipe.has_windows ? &labels : nullptr, a.threads);
+    Examples ex = digitized
+                      ? pipe.examples_from_recording(audio, a.input)
+                      : pipe.examples_from_audio(audio.samples, recipe.has_windows ? &labels : nullptr, a.threads);
     shape = ex.shape;
     data = std::move(ex.x);
     if (!a.labels_out.empty()) {
@@ -105,7 +109,7 @@ void run_features(const FeatureArgs& a) {
   }
   summary["shape"] = shape;
   summary["seconds"] = audio.seconds();
-  summary["sample_rate"] = audio.sample_rate;
+  summary["sample_rate"] = digitized ? recipe.sample_rate : audio.sample_rate;  // of the features
   if (fitted) {
     const NormalizeSpec& n = pipe.recipe().normalize;
     if (n.mode == rt::NormMode::kScalar) summary["fitted_normalization"] = {{"mean", n.mean}, {"std", n.std}};

@@ -38,6 +38,7 @@ Json params_json(const ParamList& list, const DataSource* generator) {
 
 Json describe(const DataSource& s) {
   Json j = {{"name", s.name}, {"doc", s.doc}, {"feed", data_feed_text(s.feed)}};
+  if (s.unavailable != nullptr && !s.unavailable().empty()) j["unavailable"] = s.unavailable();
   if (s.feed != DataFeed::kNone) j["data_keys"] = params_json(s.params, nullptr);
   if (s.write != nullptr) j["generate"] = {{"writes", s.writes}, {"options", params_json(s.generate_params, &s)}};
   return j;
@@ -79,6 +80,9 @@ void run(const SourcesArgs& a) {
     if (s->feed != DataFeed::kNone && !s->params.empty()) print_params("[data] keys:", s->params, nullptr);
     if (s->write != nullptr) {
       print_params(std::string("earshot generate ") + s->name + " writes " + s->writes + ":", s->generate_params, s);
+    }
+    if (s->unavailable != nullptr && !s->unavailable().empty()) {
+      std::printf("  unavailable in this build: %s\n", s->unavailable().c_str());
     }
   }
 }

@@ -61,8 +61,11 @@ void run_predict(const std::string& run, const std::string& input, bool json, in
     d.x = a.as_float();
   } else {
     if (!lr.pipeline) throw Error(run, 0, "this run's features are not computed from audio; pass a .npy file");
-    const Audio audio = read_audio(input, lr.recipe.sample_rate);
-    Examples ex = lr.pipeline->examples_from_audio(audio.samples, nullptr, threads);
+    // Digitized recipes reduce the rate their own way (decimate or resample) and may need the whole file's range.
+    const bool digitized = lr.recipe.source == FeatureSource::kDigitized;
+    const Audio audio = read_audio(input, digitized ? 0 : lr.recipe.sample_rate);
+    Examples ex = digitized ? lr.pipeline->examples_from_recording(audio, input)
+                            : lr.pipeline->examples_from_audio(audio.samples, nullptr, threads);
     d.example.assign(ex.shape.begin() + 1, ex.shape.end());
     if (d.example != lr.info.at("input_shape").get<nn::Shape>()) {
       throw Error(input, 0, "features " + nn::shape_str(d.example) + " do not fit the model input");
@@ -106,7 +109,7 @@ void add_train_commands(CLI::App& app) {
   auto t = std::make_shared<TrainRunOptions>();
   CLI::App* train = app.add_subcommand("train", "Train a recipe's model; writes a run directory");
   train->add_option("recipe", t->recipe, "Recipe TOML")->required()->check(CLI::ExistingFile);
-  train->add_option("--data", t->data, "Dataset folder (audio_<id>.wav + label_<id>.txt)");
+  train->add_option("--data", t->data, "Dataset folder (audio_<id>.wav + label_<id>.txt, or DIR/<class>/*.wav)");
   train->add_option("--out", t->out, "Run directory (default runs/<recipe name>)");
   train->add_option("--epochs", t->epochs, "Epochs (default: the recipe's)");
   train->add_option("--seed", t->seed, "Seed for weights, shuffling, dropout and generators");
@@ -137,7 +140,9 @@ void add_train_commands(CLI::App& app) {
   auto e = std::make_shared<EvalArgs>();
   CLI::App* eval = app.add_subcommand("eval", "Evaluate a run: confusion matrix, F1, event F1 for detectors");
   eval->add_option("run", e->run, "Run directory")->required()->check(CLI::ExistingDirectory);
-  eval->add_option("--data", e->data, "Dataset folder to score, every recording (default: the training data's test-split windows, without event scores)");
+  eval->add_option("--data", e->data,
+                   "Dataset folder to score, every recording (class folders: every clip; default: the training data's "
+                   "test split, without event scores)");
   eval->add_option("--threads", e->threads, "Feature threads (0: one per core)");
   eval->add_flag("--json", e->json, "Print JSON");
   eval->add_flag("--int8", e->int8, "Also quantize (as earshot export does) and score the int8 model on the device kernels, side by side");

@@ -11,6 +11,11 @@ APT_PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+  # earshot generate guitarists: FluidSynth and General MIDI SoundFonts (the
+  # default, and another for held-out "recordings made elsewhere")
+  libfluidsynth-dev fluid-soundfont-gm timgm6mb-soundfont
+  # scripts/golden/make_digitize_golden.py (Debian's python3)
+  python3-numpy
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "earshot/audio.h"
 #include "earshot/data_sources.h"
 #include "earshot/generators.h"
 #include "earshot/task.h"
@@ -31,7 +32,7 @@ const fs::path kRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
 
 // A committed recipe that trains from each source; a new source adds its own.
 const std::map<std::string, std::string> kRecipeFor = {
-    {"folder", "bells.toml"}, {"beats", "beats.toml"}, {"chords", "chords.toml"}};
+    {"folder", "bells.toml"}, {"beats", "beats.toml"}, {"chords", "chords.toml"}, {"class_folders", "guitarists.toml"}};
 
 std::string slurp(const fs::path& p) {
   std::ifstream f(p);
@@ -140,8 +141,8 @@ TEST(DataSources, RegistryIsConsistent) {
       EXPECT_EQ(error, "") << key;
     }
   }
-  EXPECT_EQ(training_source_names(), (std::vector<std::string>{"folder", "beats", "chords"}));
-  EXPECT_EQ(generator_names(), (std::vector<std::string>{"beats", "bells", "chords"}));
+  EXPECT_EQ(training_source_names(), (std::vector<std::string>{"folder", "beats", "chords", "class_folders"}));
+  EXPECT_EQ(generator_names(), (std::vector<std::string>{"beats", "bells", "chords", "guitarists"}));
   EXPECT_EQ(find_data_source("drums"), nullptr);
   EXPECT_EQ(option_name("snr_min"), "--snr-min");
 }
@@ -207,7 +208,7 @@ TEST(DataSources, BadValuesNameLineKeyAndExpectation) {
   EXPECT_HAS(error_of_recipe(with_data(bells, "train_fraction = 0.9\nvalidation_fraction = 0.2\n")),
              "[data] validation_fraction: train_fraction + validation_fraction must be at most 1");
   EXPECT_HAS(error_of_recipe(with_data(bells, "source = \"drums\"\n")),
-             "[data] source: expected one of \"folder\", \"beats\", \"chords\", got \"drums\"");
+             "[data] source: expected one of \"folder\", \"beats\", \"chords\", \"class_folders\", got \"drums\"");
   EXPECT_HAS(error_of_recipe(with_data(bells, "source = \"bells\"\n")),
              "[data] source: \"bells\" only writes dataset folders: earshot generate bells --out DIR");
   EXPECT_HAS(error_of_recipe(with_data(bells, "noise = 1\n")), "unknown key 'noise' in [data]");
@@ -228,12 +229,33 @@ TEST(DataSources, ReadingAnUndeclaredKeyIsAProgrammingError) {
 
 // Every sample value of every key reaches the source's load(): the data
 // are built with it (a key read under another name or type throws there).
+// A data folder for each folder source: bell recordings with labels, and
+// class folders of tones (3 takes of 2 s per class, 44.1 kHz).
+fs::path data_for(const DataSource& s, const TempDir& tmp) {
+  if (s.feed != DataFeed::kFolder) return {};
+  const fs::path dir = tmp / s.name;
+  if (fs::exists(dir)) return dir;
+  if (std::string(s.name) == "folder") {
+    BellSetOptions o;
+    o.recordings = 2;
+    o.seconds = 6;
+    generate_bells(dir, o);
+    return dir;
+  }
+  EXPECT_EQ(std::string(s.name), "class_folders") << "add a data folder for this source";
+  for (int c = 0; c < 2; ++c) {
+    for (int k = 0; k < 3; ++k) {
+      std::vector<float> x(88200);
+      for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(0.5 * std::sin(0.03 * (1 + c + k) * i));
+      fs::create_directories(dir / ("class" + std::to_string(c)));
+      write_wav16(dir / ("class" + std::to_string(c)) / ("take" + std::to_string(k) + ".wav"), x, 44100);
+    }
+  }
+  return dir;
+}
+
 TEST(DataSources, EveryDataKeyLoads) {
   TempDir tmp;
-  BellSetOptions o;
-  o.recordings = 2;
-  o.seconds = 6;
-  generate_bells(tmp / "data", o);
   for (const DataSource* s : data_sources()) {
     if (s->feed == DataFeed::kNone) continue;
     SCOPED_TRACE(s->name);
@@ -244,16 +266,23 @@ TEST(DataSources, EveryDataKeyLoads) {
         const std::string text = with_data(base, "source = \"" + std::string(s->name) + "\"\n" + p.key + " = " + toml_value(v) + "\n");
         const Recipe recipe = parse_recipe(text, (kRecipes / kRecipeFor.at(s->name)).string());
         const TrainRecipe tr = parse_train_recipe(recipe);
-        const TaskData td = load_task_data(recipe, tr, s->feed == DataFeed::kFolder ? tmp / "data" : fs::path(), 1);
+        const TaskData td = load_task_data(recipe, tr, data_for(*s, tmp), 1);
         EXPECT_FALSE(td.description.empty());
         EXPECT_FALSE(td.class_names.empty());
         if (s->feed == DataFeed::kStream) {
           ASSERT_TRUE(td.generator && td.validation_generator);
           EXPECT_EQ(td.test.n, static_cast<size_t>(tr.data.params.integer("test_examples")));
-        } else {
+        } else if (std::string(s->name) == "folder") {
           ASSERT_GT(td.train.n + td.validation.n + td.test.n, 0u);
           EXPECT_EQ(td.train.n, static_cast<size_t>(std::floor(tr.data.params.number("train_fraction") *
                                                                static_cast<double>(td.train.n + td.validation.n + td.test.n))));
+        } else {  // class_folders: every clip in one split, as its report says
+          ASSERT_GT(td.train.n, 0u);
+          EXPECT_EQ(td.train.n + td.validation.n + td.test.n,
+                    std::min<size_t>(td.split.at("clips_total").get<size_t>(), tr.data.params.integer("max_clips") > 0
+                                                                                   ? tr.data.params.integer("max_clips")
+                                                                                   : 1u << 30));
+          EXPECT_EQ(td.split.at("by"), tr.data.params.choice("split_by"));
         }
       }
     }

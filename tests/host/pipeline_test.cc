@@ -218,7 +218,8 @@ TEST(PipelineDigitized, ClipsOfOneHotRows) {
   const DatasetScan scan = scan_dataset(dir.path());
   ASSERT_EQ(scan.recordings.size(), 1u);
 
-  Pipeline pipe(load_recipe(kRecipes / "author.toml"));
+  // Resampled to 10 kHz, min-max per clip, the floor rule: the defaults.
+  Pipeline pipe(parse_recipe("[audio]\nsample_rate = 10000\n[features]\nkind = \"digitized\"\n", "clips.toml"));
   EXPECT_EQ(pipe.example_shape(), (std::vector<size_t>{10000, 16}));
   const Examples ex = pipe.examples(scan.recordings[0]);  // no labels needed without [windows]
   ASSERT_EQ(ex.shape, (std::vector<size_t>{3, 10000, 16}));
@@ -245,7 +246,7 @@ TEST(PipelineDigitized, ClipsOfOneHotRows) {
 
   // Not frame based: frames() is an error naming the recipe.
   const std::string msg = error_of([&] { pipe.frames(x); });
-  EXPECT_HAS(msg, "author.toml");
+  EXPECT_HAS(msg, "clips.toml");
 }
 
 // Seed 000: hit files -> beat vectors.

@@ -150,10 +150,14 @@ TEST(Recipe, BellsIsSeed001) {
 TEST(Recipe, OtherSeedsValues) {
   const Recipe author = load_recipe(kRecipes / "author.toml");
   EXPECT_EQ(author.source, FeatureSource::kDigitized);
-  EXPECT_EQ(author.sample_rate, 10000);
+  EXPECT_EQ(author.sample_rate, 11025);
   EXPECT_EQ(author.digitize.levels, 16);
-  EXPECT_EQ(author.digitize.clip_seconds, 1.0);
-  EXPECT_TRUE(author.digitize.one_hot);
+  EXPECT_EQ(author.digitize.clip_samples, 10000u);
+  EXPECT_EQ(author.digitize.clip_seconds, 10000.0 / 11025.0);
+  EXPECT_FALSE(author.digitize.one_hot);
+  EXPECT_EQ(author.digitize.rate_reduction, RateReduction::kDecimate);
+  EXPECT_EQ(author.digitize.range, DigitizeRange::kFile);
+  EXPECT_EQ(author.digitize.rule, rt::DigitizeRule::kNumpyRight);
 
   const Recipe beats = load_recipe(kRecipes / "beats.toml");
   EXPECT_EQ(beats.source, FeatureSource::kBeats);

@@ -73,6 +73,11 @@ struct DataSource {
   // folder (--data or [data] dir), empty for streams.
   TaskData (*load)(const Recipe& recipe, const TrainRecipe& tr, const std::filesystem::path& dir,
                    int threads) = nullptr;
+  // Every example of a folder as the test split, for `earshot eval RUN
+  // --data DIR` (held-out recordings); nullptr: eval reads DIR as recordings
+  // with Audacity labels.
+  TaskData (*load_all)(const Recipe& recipe, const TrainRecipe& tr, const std::filesystem::path& dir,
+                       int threads) = nullptr;
   // Writing a dataset folder (nullptr: the source cannot). Throws
   // earshot::Error, before writing anything, on options it rejects.
   GenerateResult (*write)(const GenerateArgs& a) = nullptr;
@@ -81,10 +86,17 @@ struct DataSource {
   std::vector<std::pair<std::string, std::string>> option_aliases = {};  // key -> another option name
   // Options for a quick run (the registry test runs every option on top of them).
   nlohmann::json quick_options = nlohmann::json::object();
+  // More Markdown for docs/data_sources.md, after the keys and options
+  // (where the material comes from, its license, how to use it).
+  const char* notes = "";
+  // Why write() cannot run in this build ("" or nullptr: it can), e.g. a
+  // library the build did not find; tests skip the source, visibly, and
+  // `earshot data sources` says so.
+  std::string (*unavailable)() = nullptr;
 };
 
 // Every source, in the order docs/data_sources.md lists them.
-inline constexpr size_t kDataSourceCount = 4;
+inline constexpr size_t kDataSourceCount = 6;
 std::span<const DataSource* const> data_sources();
 // nullptr when unknown.
 const DataSource* find_data_source(std::string_view name);
@@ -98,6 +110,8 @@ const DataSource& folder_source();
 const DataSource& beats_source();
 const DataSource& bells_source();
 const DataSource& chords_source();
+const DataSource& class_folders_source();
+const DataSource& guitarists_source();
 
 // --out and --seed, which every writer takes.
 const ParamList& generate_common_params();

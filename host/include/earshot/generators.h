@@ -1,5 +1,6 @@
 // Generated datasets, so every recipe can run without recordings: the data
-// generators of the three seed tasks (000 beats, 001 bells, 002 chords).
+// generators of the seed tasks (000 beats, 001 bells, 002 chords, 003
+// guitarists).
 //
 // All randomness comes from nn::Rng (xoshiro256** with our own transforms), so
 // the same seed gives the same random draws on every platform. Beats are exact
@@ -190,5 +191,122 @@ struct BellSetSummary {
 // Writes audio_<k>.wav and label_<k>.txt (label "Ding") in the seed-001 layout.
 // Same seed, same files.
 BellSetSummary generate_bells(const std::filesystem::path& dir, const BellSetOptions& opt);
+
+// ---------------------------------------------------------------------------
+// Seed 003: which guitarist is playing. Two players who differ in how they
+// play, not in what they play on: every recording draws its General MIDI
+// guitar (nylon, steel, jazz, clean electric, muted), chord progression,
+// transposition and detune from the same distributions for both, at
+// overlapping tempi in the same register.
+//
+//   fingerstyle: fingerpicked arpeggios, one string at a time (a pinch of
+//     bass and treble now and then), each note ringing until its string is
+//     picked again or the chord changes (legato; in about a third of the
+//     takes the thumb's bass notes are palm-muted, short), swung eighths,
+//     soft dynamics with the bass a little louder, loose timing and a
+//     slowly drifting tempo.
+//   strummer: down and up strums (all strings low to high, or the top ones
+//     high to low, a few ms apart) and staccato double-stops, the strings
+//     damped after a fraction of each eighth (now and then a bar is let
+//     ring), straight eighths on the grid, accents on beats 2 and 4.
+//
+// The score is drawn from nn::Rng; audio is rendered with FluidSynth from a
+// SoundFont (Debian's fluid-soundfont-gm by default), reverb and chorus off,
+// so the same seed and soundfont give the same files.
+
+enum class Guitarist : uint8_t { kFingerstyle, kStrummer };
+inline constexpr std::array<Guitarist, 2> kGuitarists = {Guitarist::kFingerstyle, Guitarist::kStrummer};
+// "fingerstyle", "strummer": the class folder names.
+const char* guitarist_name(Guitarist g);
+
+// The General MIDI guitars a recording is played on (program numbers, 0-based).
+inline constexpr std::array<int, 5> kGuitarPrograms = {24, 25, 26, 27, 28};
+// "nylon", "steel", "jazz", "clean", "muted".
+const char* guitar_program_name(int program);
+
+struct GuitarNote {
+  double start = 0.0;  // seconds
+  double end = 0.0;    // note off, seconds
+  int key = 60;        // MIDI key
+  int velocity = 64;   // 1..127
+  int string = 0;      // 0 = low E .. 5 = high e (one MIDI channel each)
+  int onset = 0;       // index of the pluck or stroke the note belongs to
+};
+
+struct GuitarPerformance {
+  Guitarist player = Guitarist::kFingerstyle;
+  int program = 24;
+  double seconds = 0.0;
+  double bpm = 100.0;
+  double swing = 0.5;                    // where the off-beat eighth falls in the beat (0.5 = straight)
+  int transpose = 0;                     // semitones
+  double detune_cents = 0.0;             // the whole guitar
+  std::array<double, 6> string_cents{};  // each string's own small offset
+  std::vector<std::string> chords;       // the progression, one per bar
+  std::vector<GuitarNote> notes;         // sorted by start
+  int onsets = 0;                        // plucks and strokes
+};
+
+// One recording's score for `who`, `seconds` long. Draws, in order: the
+// instrument, the progression, transposition, detune, tempo, then the
+// player's own choices.
+GuitarPerformance perform_guitarist(Guitarist who, double seconds, nn::Rng& rng);
+
+// What tells the players apart, measured on a score.
+struct GuitarStats {
+  double onsets_per_second = 0.0;
+  double notes_per_onset = 0.0;
+  double mean_note_seconds = 0.0;  // note on to note off
+  double mean_velocity = 0.0;
+};
+GuitarStats guitar_stats(const GuitarPerformance& p);
+
+struct GuitaristSetOptions {
+  int recordings = 8;  // per player
+  double seconds = 20.0;
+  int sample_rate = 44100;
+  uint64_t seed = 1;
+  std::string soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
+  // Room noise (pink, with a little rumble) at an SNR drawn per recording
+  // uniformly in [snr_db_min, snr_db_max]: guitar power against noise power.
+  double snr_db_min = 15.0;
+  double snr_db_max = 40.0;
+  // Peak level drawn per recording uniformly in [peak_db_min, peak_db_max] dBFS.
+  double peak_db_min = -12.0;
+  double peak_db_max = -1.0;
+};
+
+struct GuitaristTake {
+  std::string file;  // relative: <player>/take_<k>.wav
+  GuitarPerformance score;
+  GuitarStats stats;
+  double snr_db = 0.0;
+  double peak_db = 0.0;
+};
+
+struct GuitaristSetSummary {
+  std::vector<GuitaristTake> takes;
+  double render_seconds = 0.0;  // wall time spent rendering
+};
+
+// Empty when this build can render (it found libfluidsynth); otherwise what
+// to install.
+std::string guitarist_rendering_unavailable();
+
+// Renders a score with FluidSynth: mono float at sample_rate, the notes'
+// tails included up to p.seconds. Throws earshot::Error naming the soundfont
+// when it cannot be loaded or lacks the program, or when the build has no
+// FluidSynth.
+std::vector<float> render_guitar(const GuitarPerformance& p, const std::string& soundfont, int sample_rate);
+
+// The rendering plus room noise and level (everything drawn from rng), as written.
+std::vector<float> guitarist_recording(const GuitarPerformance& p, const GuitaristSetOptions& opt, nn::Rng& rng,
+                                       double* snr_db, double* peak_db);
+
+// Writes DIR/fingerstyle/take_<k>.wav and DIR/strummer/take_<k>.wav (16-bit
+// mono, k = 0 .. recordings-1) and DIR/takes.csv (one line per take: the
+// score's facts). Checks the options and loads the soundfont before writing
+// anything. Same seed and soundfont, same bytes.
+GuitaristSetSummary generate_guitarists(const std::filesystem::path& dir, const GuitaristSetOptions& opt);
 
 }  // namespace earshot

@@ -37,6 +37,25 @@ class Pipeline {
   Examples examples(const Recording& rec, int threads = 1) const;
   Examples examples_from_audio(const std::vector<float>& samples, const std::vector<Label>* labels,
                                int threads = 1) const;
+
+  // Digitized recipes ([features] kind = "digitized"), from a recording as
+  // read (read_audio(path, 0): its own rate). `where` names it in errors.
+  //   reduce_rate: to [audio] sample_rate by rate_reduction (decimate: every
+  //     k-th sample, the file rate must be k times the recipe's; resample:
+  //     libsamplerate).
+  //   examples_from_recording: reduce_rate, then consecutive clips of
+  //     clip_samples digitized over the recipe's range (file: the
+  //     recording's min and max as stored, before the rate reduction, as
+  //     the seed does), the last partial clip dropped.
+  //   clip_count: the clips a recording of `frames` samples at `rate` Hz
+  //     gives, from the header alone (probe_audio); 0 when the rate does not
+  //     suit the recipe (see rate_problem).
+  //   rate_problem: why a recording at `rate` Hz cannot be used ("" when it can).
+  std::vector<float> reduce_rate(const Audio& audio, const std::string& where) const;
+  Examples examples_from_recording(const Audio& audio, const std::string& where) const;
+  size_t clip_count(long long frames, int rate) const;
+  size_t reduced_length(long long frames, int rate) const;
+  std::string rate_problem(int rate) const;
   // Shape of one example, e.g. {32, 48}; 0 where the length varies (frames
   // without [windows]: one example of all the recording's frames).
   std::vector<size_t> example_shape() const;
@@ -48,6 +67,7 @@ class Pipeline {
 
  private:
   void reset_extractor();
+  Examples digitized(const std::vector<float>& samples, float lo, float hi) const;
   Recipe recipe_;
   std::unique_ptr<FeatureExtractor> raw_;  // frontend without normalisation
 };

@@ -19,7 +19,7 @@ namespace earshot {
 
 enum class FeatureSource {
   kFrames,     // the runtime frontend: spectrum, mel, mfcc, cqt
-  kDigitized,  // seed 003: resample, min-max per clip, 2^k levels, one-hot
+  kDigitized,  // seed 003: rate reduction, min-max range, levels, one-hot (DigitizeSpec)
   kBeats,      // seed 000: hit list -> beat vector (input is a hit file, not audio)
 };
 
@@ -32,10 +32,25 @@ struct NormalizeSpec {
   std::vector<float> std_per_bin;
 };
 
+// [features] kind = "digitized" (seed 003); docs/features.md.
+enum class RateReduction : uint8_t {
+  kResample,  // libsamplerate to [audio] sample_rate (band-limited)
+  kDecimate,  // every k-th sample, k = file rate / [audio] sample_rate (no filter: the seed's x[::4])
+};
+enum class DigitizeRange : uint8_t {
+  kClip,   // min and max of each clip (rt::minmax_digitize)
+  kFile,   // min and max of the whole recording as stored (the seed's; not streamable)
+  kFixed,  // 16-bit PCM full scale (rt::fixed_digitize_s16: sample by sample on a board)
+};
+
 struct DigitizeSpec {
   int levels = 16;
-  double clip_seconds = 1.0;
+  double clip_seconds = 1.0;  // clip_samples / [audio] sample_rate
+  size_t clip_samples = 0;    // at [audio] sample_rate: clip_samples, or round(clip_seconds * rate)
   bool one_hot = true;
+  RateReduction rate_reduction = RateReduction::kResample;
+  DigitizeRange range = DigitizeRange::kClip;
+  rt::DigitizeRule rule = rt::DigitizeRule::kFloor;
 };
 
 // Applied to each window (or each clip without windows) after framing.
@@ -75,5 +90,8 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name);
 
 // Names for enums as they appear in recipes.
 const char* feature_source_name(FeatureSource s);
+const char* rate_reduction_name(RateReduction r);
+const char* digitize_range_name(DigitizeRange r);
+const char* digitize_rule_name(rt::DigitizeRule r);
 
 }  // namespace earshot

@@ -50,6 +50,9 @@ struct TaskData {
   // Fitted normalisation (folder sources), to store in the run.
   NormalizeSpec normalization;
   std::string description;
+  // How the examples were split (class_folders: recordings and clips per
+  // class per split), written to run.json as "split"; null when not reported.
+  nlohmann::json split;
 };
 
 // Builds the data for training: the [data] source's load() (reads and splits

@@ -13,7 +13,8 @@ using SourceFn = const DataSource& (*)();
 
 // The registry. A new source is added here and counted in kDataSourceCount
 // (data_sources.h); the two must agree.
-constexpr SourceFn kSources[] = {&folder_source, &beats_source, &bells_source, &chords_source};
+constexpr SourceFn kSources[] = {&folder_source, &beats_source,         &bells_source,
+                                 &chords_source, &class_folders_source, &guitarists_source};
 static_assert(std::size(kSources) == kDataSourceCount, "kDataSourceCount (data_sources.h) must count the registry's sources");
 
 }  // namespace
@@ -123,27 +124,31 @@ std::string data_sources_markdown() {
       }
       s += options.empty() ? std::string(".\n") : ":\n\n" + params_markdown(options);
     }
+    if (*d->notes != '\0') s += std::string("\n") + d->notes + "\n";
   }
   s += "\n## Common `earshot generate` options\n\n" + [] {
     ParamList options = generate_common_params();
     for (ParamDesc& p : options) p.key = option_name(p.key);
     return params_markdown(options);
   }();
-  s +=
-      "\n## Adding a source\n\n"
-      "| file | what you write |\n|---|---|\n"
-      "| `host/src/data_sources/<name>.cc` (new) | `const DataSource& <name>_source()`: name, doc, feed, its "
-      "`[data]` keys as `ParamDesc`s (and `check` for rules across them), `load` (the `TaskData`: a folder's "
-      "splits, or a `nn::BatchSource` per stream through `detail::stream_task_data`), and for a generator "
-      "`write`, `writes` and its `earshot generate` options as `ParamDesc`s |\n"
-      "| `host/include/earshot/data_sources.h` | declare `<name>_source()`; add one to `kDataSourceCount` |\n"
-      "| `host/src/data_sources/registry.cc` | add `&<name>_source` to the registry list |\n"
-      "| `host/src/generators/<name>.cc`, `host/include/earshot/generators.h` | the generator itself, when the "
-      "source generates data (deterministic for a seed) |\n\n"
-      "Tests: `tests/host/data_sources_test.cc` and `tests/cli/data_sources_cli_test.cc` walk every registered "
-      "source by themselves (every `[data]` key in a recipe, every `earshot generate` option on the command "
-      "line); add tests of the data itself (`tests/host/generators_test.cc`). Then `earshot data sources "
-      "--markdown > docs/data_sources.md` (a test keeps that file equal to the descriptions).\n";
+  s += "\n## Adding a source\n\n"
+       "| file | what you write |\n|---|---|\n"
+       "| `host/src/data_sources/<name>.cc` (new) | `const DataSource& <name>_source()`: name, doc, feed, its "
+       "`[data]` keys as `ParamDesc`s (and `check` for rules across them), `load` (the `TaskData`: a folder's "
+       "splits, or a `nn::BatchSource` per stream through `detail::stream_task_data`), `load_all` for `earshot eval "
+       "--data`, and for a generator `write`, `writes` and its `earshot generate` options as `ParamDesc`s; `notes`, "
+       "`unavailable` |\n"
+       "| `host/include/earshot/data_sources.h` | declare `<name>_source()`; add one to `kDataSourceCount` |\n"
+       "| `host/src/data_sources/registry.cc` | add `&<name>_source` to the registry list |\n"
+       "| `host/src/generators/<name>.cc`, `host/include/earshot/generators.h` | the generator itself, when the "
+       "source generates data (deterministic for a seed) |\n"
+       "| `host/CMakeLists.txt`, `scripts/setup.sh` | a library it needs, found optionally, and its Debian package |\n"
+       "| `recipes/<name>.toml` | a recipe that trains from it |\n\n"
+       "Tests: `tests/host/data_sources_test.cc` and `tests/cli/data_sources_cli_test.cc` walk every registered "
+       "source by themselves (every `[data]` key in a recipe, every `earshot generate` option on the command "
+       "line; name the recipe, and a data folder for a folder source); add tests of the data itself. Then "
+       "`earshot data sources --markdown > docs/data_sources.md` (a test keeps that file equal to the "
+       "descriptions). docs/extending.md walks through the files `class_folders` and `guitarists` touched.\n";
   return s;
 }
 

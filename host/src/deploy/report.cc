@@ -156,9 +156,16 @@ void frontend_defines(std::string& h, const Graph& g, const Recipe& recipe,
   if (recipe.source == FeatureSource::kDigitized) {
     h += "\n// Features: seed 003's digitized samples.\n";
     define("FEATURE_KIND", quoted("digitized", q), "");
-    define("DIGITIZE_LEVELS", std::to_string(recipe.digitize.levels), "min-max per clip, then levels");
-    define("DIGITIZE_CLIP_SECONDS", fmt_float(recipe.digitize.clip_seconds), "");
-    define("DIGITIZE_ONE_HOT", recipe.digitize.one_hot ? "1" : "0", "");
+    const DigitizeSpec& d = recipe.digitize;
+    define("DIGITIZE_RATE_REDUCTION", quoted(rate_reduction_name(d.rate_reduction), q),
+           "resample | decimate (every k-th sample, no filter)");
+    define("DIGITIZE_RANGE", quoted(digitize_range_name(d.range), q),
+           "clip: min-max per clip | file: per recording | fixed: rt::fixed_digitize_s16");
+    define("DIGITIZE_RULE", quoted(digitize_rule_name(d.rule), q), "floor | np_digitize (rt::DigitizeRule)");
+    define("DIGITIZE_LEVELS", std::to_string(d.levels), "");
+    define("DIGITIZE_CLIP_SAMPLES", std::to_string(d.clip_samples), "samples per clip at the sample rate");
+    define("DIGITIZE_CLIP_SECONDS", fmt_float(d.clip_seconds), "");
+    define("DIGITIZE_ONE_HOT", d.one_hot ? "1" : "0", "");
     return;
   }
   const rt::FrontendConfig& f = recipe.frontend;

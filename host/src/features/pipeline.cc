@@ -1,5 +1,6 @@
 #include "earshot/pipeline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -88,7 +89,7 @@ std::vector<size_t> Pipeline::example_shape() const {
   switch (r.source) {
     case FeatureSource::kBeats: return {static_cast<size_t>(r.beats.n_bins)};
     case FeatureSource::kDigitized: {
-      const size_t t = static_cast<size_t>(std::llround(r.digitize.clip_seconds * r.sample_rate));
+      const size_t t = r.digitize.clip_samples;
       if (r.digitize.one_hot) return {t, static_cast<size_t>(r.digitize.levels)};
       return {t};
     }
@@ -119,26 +120,13 @@ Examples Pipeline::examples_from_audio(const std::vector<float>& samples, const 
   const Recipe& r = recipe_;
   Examples ex;
   if (r.source == FeatureSource::kDigitized) {
-    const size_t clip = static_cast<size_t>(std::llround(r.digitize.clip_seconds * r.sample_rate));
-    const size_t clips = clip == 0 ? 0 : samples.size() / clip;
-    const size_t levels = static_cast<size_t>(r.digitize.levels);
-    const size_t per = r.digitize.one_hot ? clip * levels : clip;
-    ex.shape = example_shape();
-    ex.shape.insert(ex.shape.begin(), clips);
-    ex.x.resize(clips * per);
-    std::vector<uint8_t> codes(clip);
-    for (size_t c = 0; c < clips; ++c) {
-      rt::Status s = rt::minmax_digitize(samples.data() + c * clip, clip, r.digitize.levels, codes.data());
-      if (!rt::ok(s)) throw_status(s, "digitize");
-      float* dst = ex.x.data() + c * per;
-      if (r.digitize.one_hot) {
-        s = rt::one_hot(codes.data(), clip, r.digitize.levels, dst);
-        if (!rt::ok(s)) throw_status(s, "one-hot");
-      } else {
-        for (size_t i = 0; i < clip; ++i) dst[i] = codes[i];
-      }
+    float lo = 0.0f, hi = 0.0f;
+    if (!samples.empty()) {
+      const auto [mn, mx] = std::minmax_element(samples.begin(), samples.end());
+      lo = *mn;
+      hi = *mx;
     }
-    return ex;
+    return digitized(samples, lo, hi);
   }
   if (r.source != FeatureSource::kFrames) throw Error(r.path.string(), 0, "beat recipes take hit files, not audio");
 
@@ -157,7 +145,112 @@ Examples Pipeline::examples_from_audio(const std::vector<float>& samples, const 
   return ex;
 }
 
+namespace {
+
+// 16-bit PCM of a sample read as int / 32768 (exact for 16-bit files):
+// round(x * 32768) clamped, as write_wav16 stores it.
+int16_t to_s16(float x) {
+  const double v = std::nearbyint(static_cast<double>(x) * 32768.0);
+  return static_cast<int16_t>(v < -32768.0 ? -32768.0 : v > 32767.0 ? 32767.0 : v);
+}
+
+}  // namespace
+
+Examples Pipeline::digitized(const std::vector<float>& samples, float lo, float hi) const {
+  const Recipe& r = recipe_;
+  const DigitizeSpec& d = r.digitize;
+  Examples ex;
+  const size_t clip = d.clip_samples;
+  const size_t clips = clip == 0 ? 0 : samples.size() / clip;
+  const size_t levels = static_cast<size_t>(d.levels);
+  const size_t per = d.one_hot ? clip * levels : clip;
+  ex.shape = example_shape();
+  ex.shape.insert(ex.shape.begin(), clips);
+  ex.x.resize(clips * per);
+  std::vector<uint8_t> codes(clip);
+  std::vector<int16_t> pcm(d.range == DigitizeRange::kFixed ? clip : 0);
+  for (size_t c = 0; c < clips; ++c) {
+    const float* x = samples.data() + c * clip;
+    rt::Status s = rt::Status::kOk;
+    switch (d.range) {
+      case DigitizeRange::kClip: s = rt::minmax_digitize(x, clip, d.levels, d.rule, codes.data()); break;
+      case DigitizeRange::kFile: s = rt::range_digitize(x, clip, lo, hi, d.levels, d.rule, codes.data()); break;
+      case DigitizeRange::kFixed:
+        for (size_t i = 0; i < clip; ++i) pcm[i] = to_s16(x[i]);
+        s = rt::fixed_digitize_s16(pcm.data(), clip, d.levels, d.rule, codes.data());
+        break;
+    }
+    if (!rt::ok(s)) throw_status(s, "digitize");
+    float* dst = ex.x.data() + c * per;
+    if (d.one_hot) {
+      s = rt::one_hot(codes.data(), clip, d.levels, dst);
+      if (!rt::ok(s)) throw_status(s, "one-hot");
+    } else {
+      for (size_t i = 0; i < clip; ++i) dst[i] = codes[i];
+    }
+  }
+  return ex;
+}
+
+std::string Pipeline::rate_problem(int rate) const {
+  const Recipe& r = recipe_;
+  if (rate <= 0) return "sample rate " + std::to_string(rate) + " Hz";
+  if (r.source != FeatureSource::kDigitized || r.digitize.rate_reduction != RateReduction::kDecimate) return "";
+  if (rate % r.sample_rate != 0) {
+    return "is at " + std::to_string(rate) + " Hz, not a whole multiple of the recipe's " +
+           std::to_string(r.sample_rate) +
+           " Hz: rate_reduction = \"decimate\" keeps every k-th sample (set "
+           "[audio] sample_rate to the file rate / k, or rate_reduction = \"resample\")";
+  }
+  return "";
+}
+
+size_t Pipeline::reduced_length(long long frames, int rate) const {
+  const Recipe& r = recipe_;
+  if (frames <= 0 || !rate_problem(rate).empty()) return 0;
+  const auto n = static_cast<unsigned long long>(frames);
+  if (r.digitize.rate_reduction == RateReduction::kDecimate) {
+    const auto k = static_cast<unsigned long long>(rate / r.sample_rate);
+    return static_cast<size_t>((n + k - 1) / k);
+  }
+  return static_cast<size_t>(std::llround(static_cast<double>(n) * r.sample_rate / rate));
+}
+
+size_t Pipeline::clip_count(long long frames, int rate) const {
+  const size_t clip = recipe_.digitize.clip_samples;
+  return clip == 0 ? 0 : reduced_length(frames, rate) / clip;
+}
+
+std::vector<float> Pipeline::reduce_rate(const Audio& audio, const std::string& where) const {
+  const Recipe& r = recipe_;
+  const std::string problem = rate_problem(audio.sample_rate);
+  if (!problem.empty()) throw Error(where, 0, problem);
+  if (audio.sample_rate == r.sample_rate) return audio.samples;
+  if (r.source == FeatureSource::kDigitized && r.digitize.rate_reduction == RateReduction::kDecimate) {
+    const size_t k = static_cast<size_t>(audio.sample_rate / r.sample_rate);
+    std::vector<float> y((audio.samples.size() + k - 1) / k);
+    for (size_t i = 0; i < y.size(); ++i) y[i] = audio.samples[i * k];
+    return y;
+  }
+  return resample(audio.samples, audio.sample_rate, r.sample_rate);
+}
+
+Examples Pipeline::examples_from_recording(const Audio& audio, const std::string& where) const {
+  const Recipe& r = recipe_;
+  if (r.source != FeatureSource::kDigitized) throw Error(where, 0, "examples_from_recording: not a digitized recipe");
+  float lo = 0.0f, hi = 0.0f;
+  if (!audio.samples.empty()) {
+    const auto [mn, mx] = std::minmax_element(audio.samples.begin(), audio.samples.end());
+    lo = *mn;
+    hi = *mx;
+  }
+  return digitized(reduce_rate(audio, where), lo, hi);
+}
+
 Examples Pipeline::examples(const Recording& rec, int threads) const {
+  if (recipe_.source == FeatureSource::kDigitized) {
+    return examples_from_recording(read_audio(rec.audio), rec.audio.string());
+  }
   const Audio audio = read_audio(rec.audio, recipe_.sample_rate);
   std::vector<Label> labels;
   const bool labelled = rec.has_labels();

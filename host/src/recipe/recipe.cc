@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "earshot/error.h"
 #include "earshot/fileio.h"
 #include "toml_section.h"
@@ -15,6 +18,31 @@ const char* feature_source_name(FeatureSource s) {
     case FeatureSource::kFrames: return "frames";
     case FeatureSource::kDigitized: return "digitized";
     case FeatureSource::kBeats: return "beats";
+  }
+  return "unknown";
+}
+
+const char* rate_reduction_name(RateReduction r) {
+  switch (r) {
+    case RateReduction::kResample: return "resample";
+    case RateReduction::kDecimate: return "decimate";
+  }
+  return "unknown";
+}
+
+const char* digitize_range_name(DigitizeRange r) {
+  switch (r) {
+    case DigitizeRange::kClip: return "clip";
+    case DigitizeRange::kFile: return "file";
+    case DigitizeRange::kFixed: return "fixed";
+  }
+  return "unknown";
+}
+
+const char* digitize_rule_name(rt::DigitizeRule r) {
+  switch (r) {
+    case rt::DigitizeRule::kFloor: return "floor";
+    case rt::DigitizeRule::kNumpyRight: return "np_digitize";
   }
   return "unknown";
 }
@@ -59,9 +87,25 @@ void parse_features(Section& s, Recipe& r) {
   c.sample_rate = r.sample_rate;
   if (kind == "digitized") {
     r.source = FeatureSource::kDigitized;
-    r.digitize.levels = s.get_int("levels", 16, 2, 256);
-    r.digitize.clip_seconds = s.get_number("clip_seconds", 1.0, 1e-3, 3600.0);
-    r.digitize.one_hot = s.get_bool("one_hot", true);
+    DigitizeSpec& d = r.digitize;
+    d.levels = s.get_int("levels", 16, 2, 256);
+    if (s.has("clip_seconds") && s.has("clip_samples")) {
+      s.fail("clip_samples", "give clip_seconds or clip_samples, not both");
+    }
+    d.clip_seconds = s.get_number("clip_seconds", 1.0, 1e-3, 3600.0);
+    const long long from_seconds = std::llround(d.clip_seconds * r.sample_rate);
+    d.clip_samples = static_cast<size_t>(
+        s.get_int("clip_samples", static_cast<int>(std::min<long long>(from_seconds, 1 << 30)), 1, 1 << 30));
+    if (d.clip_samples == 0) s.fail("clip_seconds", "is less than one sample at [audio] sample_rate");
+    d.clip_seconds = static_cast<double>(d.clip_samples) / r.sample_rate;
+    d.one_hot = s.get_bool("one_hot", true);
+    d.rate_reduction = s.get_choice("rate_reduction", "resample", {"resample", "decimate"}) == "decimate"
+                           ? RateReduction::kDecimate
+                           : RateReduction::kResample;
+    const std::string range = s.get_choice("range", "clip", {"clip", "file", "fixed"});
+    d.range = range == "file" ? DigitizeRange::kFile : range == "fixed" ? DigitizeRange::kFixed : DigitizeRange::kClip;
+    d.rule = s.get_choice("rule", "floor", {"floor", "np_digitize"}) == "np_digitize" ? rt::DigitizeRule::kNumpyRight
+                                                                                      : rt::DigitizeRule::kFloor;
     s.finish();
     return;
   }

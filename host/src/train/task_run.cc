@@ -346,6 +346,7 @@ fs::path train_run(const TrainRunOptions& opt) {
                          {"normalization", normalization_json(td.normalization)},
                          {"input_shape", tr.model.input},
                          {"status", "training"}};
+  if (!td.split.is_null()) info["split"] = td.split;
   write_text_file(f.run(), info.dump(2) + "\n");
   const Fit fit = run_fit(f, tr, td, *model, {});
   finish_run(f, tr, *model, fit, info);
@@ -386,7 +387,7 @@ LoadedRun load_run(const fs::path& run) {
   apply_normalization(lr.info.at("normalization"), lr.recipe.normalize);
   lr.task = parse_train_recipe(lr.recipe);
   lr.task.model.input = lr.info.at("input_shape").get<nn::Shape>();
-  if (lr.recipe.source == FeatureSource::kFrames) lr.pipeline = std::make_unique<Pipeline>(lr.recipe);
+  if (lr.recipe.source != FeatureSource::kBeats) lr.pipeline = std::make_unique<Pipeline>(lr.recipe);
   lr.model = std::make_unique<nn::Model<float>>(lr.task.model, lr.info.at("seed").get<uint64_t>());
   if (!fs::exists(f.weights())) throw Error(run.string(), 0, "no weights.safetensors: training has not finished; use earshot resume");
   load_weights(*lr.model, read_safetensors(f.weights()), "", f.weights().string());
@@ -425,16 +426,20 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
     return j;
   };
 
+  // Losses and the confusion matrix of a test set with class-index targets.
+  auto score_test = [&](nn::Dataset& test) {
+    const size_t width = nn::numel(lr.model->output_shape(0));
+    std::vector<int> truth(test.n);
+    for (size_t i = 0; i < test.n; ++i) truth[i] = static_cast<int>(test.y[0][i]);
+    dataset_targets(test, width, sparse_head(lr.task));
+    out["metrics"] = losses(test);
+    out["confusion"] = confusion_json(nn::confusion(predict(test)[0], width, truth));
+  };
+
   if (lr.task.data.source->feed == DataFeed::kStream) {
     // A fresh test set from the generator with a seed the training never used.
     TaskData td = load_task_data(lr.recipe, lr.task, {}, threads);
-    const size_t width = nn::numel(lr.model->output_shape(0));
-    std::vector<int> truth(td.test.n);
-    for (size_t i = 0; i < td.test.n; ++i) truth[i] = static_cast<int>(td.test.y[0][i]);
-    dataset_targets(td.test, width, sparse_head(lr.task));
-    out["metrics"] = losses(td.test);
-    const std::vector<std::vector<float>> pred = predict(td.test);
-    out["confusion"] = confusion_json(nn::confusion(pred[0], width, truth));
+    score_test(td.test);
     out["examples"] = td.test.n;
     out["data"] = td.description + " (fresh test set)";
     return out;
@@ -446,15 +451,30 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
     const fs::path train_dir = lr.info.at("data").get<std::string>();
     TaskData td = load_task_data(lr.recipe, lr.task, train_dir, threads);
     if (td.test.n == 0) throw Error(run.string(), 0, "the run's test split is empty; pass --data DIR");
-    const size_t width = nn::numel(lr.model->output_shape(0));
-    std::vector<int> truth(td.test.n);
-    for (size_t i = 0; i < td.test.n; ++i) truth[i] = static_cast<int>(td.test.y[0][i]);
-    dataset_targets(td.test, width, sparse_head(lr.task));
-    out["metrics"] = losses(td.test);
-    out["confusion"] = confusion_json(nn::confusion(predict(td.test)[0], width, truth));
+    score_test(td.test);
     out["windows"] = td.test.n;
     out["data"] = fs::absolute(train_dir).string() + " (test split: the last " + std::to_string(td.test.n) +
                   " windows; pass --data DIR for event scores)";
+    if (!td.split.is_null()) {  // class folders: clips of recordings the training never saw (split by recording)
+      out["data"] = fs::absolute(train_dir).string() + " (test split: " + std::to_string(td.test.n) + " clips of " +
+                    std::to_string(td.split.at("test").at("files").size()) + " recordings, split by " +
+                    td.split.at("by").get<std::string>() + "; pass --data DIR to score another folder)";
+    }
+    return out;
+  }
+
+  if (lr.task.data.source->load_all != nullptr) {
+    // Every example of `data` (held-out recordings), with the run's classes.
+    TaskData td = lr.task.data.source->load_all(lr.recipe, lr.task, data, threads);
+    if (td.class_names != names) {
+      std::string have, want;
+      for (const std::string& n : td.class_names) have += (have.empty() ? "" : ", ") + n;
+      for (const std::string& n : names) want += (want.empty() ? "" : ", ") + n;
+      throw Error(data.string(), 0, "classes " + have + " differ from the run's " + want);
+    }
+    score_test(td.test);
+    out["examples"] = td.test.n;
+    out["data"] = td.description;
     return out;
   }
 
