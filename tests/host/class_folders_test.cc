@@ -181,6 +181,21 @@ TEST(ClassFolders, ClipSplitIsTheSeeds) {
   EXPECT_NE(load(text + "split_seed = 5\n", tmp / "data").train.x, td.train.x);
 }
 
+// Recordings are decoded on several threads; the data do not depend on how many.
+TEST(ClassFolders, ThreadCountDoesNotChangeTheData) {
+  TempDir tmp;
+  write_classes(tmp / "data", {"a", "b"}, 5);
+  const Recipe r = parse_recipe(recipe_text(""), "t.toml");
+  const TrainRecipe tr = parse_train_recipe(r);
+  const TaskData one = load_task_data(r, tr, tmp / "data", 1);
+  for (int threads : {3, 0}) {
+    const TaskData many = load_task_data(r, tr, tmp / "data", threads);
+    EXPECT_EQ(many.train.x, one.train.x) << threads;
+    EXPECT_EQ(many.test.y, one.test.y) << threads;
+    EXPECT_EQ(many.split, one.split) << threads;
+  }
+}
+
 TEST(ClassFolders, EvalTakesEveryClip) {
   TempDir tmp;
   write_classes(tmp / "data", {"a", "b"}, 2);

@@ -4,10 +4,12 @@
 // clips all land in one split) or, as the seed does, by clip.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "common.h"
 #include "earshot/audio.h"
@@ -77,7 +79,10 @@ void check_recordings(const Pipeline& pipe, const ClassFolders& folders) {
   }
 }
 
-std::vector<Clips> read_clips(const Recipe& recipe, const fs::path& dir, ClassFolders* folders_out) {
+// Every recording's clips, decoded on `threads` threads (0: one per core);
+// the result and the error reported (the first file's in order) do not
+// depend on the count.
+std::vector<Clips> read_clips(const Recipe& recipe, const fs::path& dir, int threads, ClassFolders* folders_out) {
   if (recipe.source != FeatureSource::kDigitized) {
     throw Error(recipe.path.string(), 0,
                 "[data] source = \"class_folders\" cuts recordings into clips: it needs [features] kind = "
@@ -95,9 +100,28 @@ std::vector<Clips> read_clips(const Recipe& recipe, const fs::path& dir, ClassFo
       k.path = f;
       k.name = fs::relative(f, dir).generic_string();
       k.label = static_cast<int>(c);
-      k.ex = pipe.examples_from_recording(read_audio(f), f.string());
       all.push_back(std::move(k));
     }
+  }
+  std::vector<std::exception_ptr> errors(all.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < all.size(); i = next++) {
+      try {
+        all[i].ex = pipe.examples_from_recording(read_audio(all[i].path), all[i].path.string());
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const size_t n = std::min(all.size(), static_cast<size_t>(threads));
+  std::vector<std::thread> pool;
+  for (size_t k = 1; k < n; ++k) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
   *folders_out = std::move(folders);
   return all;
@@ -133,7 +157,10 @@ std::array<size_t, 3> apportion(size_t n, const std::array<double, 3>& f) {
     for (int j = 1; j < 3; ++j) {
       if (k[j] > k[big]) big = j;
     }
-    if (k[big] > 1) --k[big], ++k[i];
+    if (k[big] > 1) {
+      --k[big];
+      ++k[i];
+    }
   }
   return k;
 }
@@ -205,10 +232,10 @@ std::array<std::vector<Assignment>, 3> assign(const std::vector<Clips>& recs, si
   return out;
 }
 
-TaskData build(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, bool everything) {
+TaskData build(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, int threads, bool everything) {
   const Params& p = tr.data.params;
   ClassFolders folders;
-  const std::vector<Clips> recs = read_clips(recipe, dir, &folders);
+  const std::vector<Clips> recs = read_clips(recipe, dir, threads, &folders);
   const std::vector<size_t> example = Pipeline(recipe).example_shape();
   const uint64_t seed = static_cast<uint64_t>(p.integer("split_seed"));
   std::array<std::vector<Assignment>, 3> parts;
@@ -283,12 +310,12 @@ TaskData build(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir,
   return td;
 }
 
-TaskData load_class_folders(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, int /*threads*/) {
-  return build(recipe, tr, dir, false);
+TaskData load_class_folders(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, int threads) {
+  return build(recipe, tr, dir, threads, false);
 }
 
-TaskData load_all_class_folders(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, int /*threads*/) {
-  return build(recipe, tr, dir, true);
+TaskData load_all_class_folders(const Recipe& recipe, const TrainRecipe& tr, const fs::path& dir, int threads) {
+  return build(recipe, tr, dir, threads, true);
 }
 
 }  // namespace
