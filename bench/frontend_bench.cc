@@ -299,15 +299,16 @@ struct Bench {
     // were ours, less when something else ran (a busy machine).
     const size_t ib = static_cast<size_t>(std::min_element(t.seconds.begin(), t.seconds.end()) - t.seconds.begin());
     const double cpu_ratio = t.cpu[ib] / best;
-    std::printf("  %-9s %-34s threads=%d  frames=%zu x %d  best %9.3f ms  median %9.3f ms  %10.0fx real time"
-                "  (%.0f ns/frame, cpu/wall %.2f, others %.2f CPU)\n",
-                feature.c_str(), impl.c_str(), threads, frames, features, best * 1e3, med * 1e3,
-                audio_seconds / best, best * 1e9 / static_cast<double>(frames), cpu_ratio, t.others);
+    std::printf(
+        "  %-9s %-34s threads=%d  frames=%zu x %d  best %9.3f ms  median %9.3f ms  %10.0fx real time"
+        "  (%.0f ns/frame, cpu/wall %.2f, others %.2f CPU)\n",
+        feature.c_str(), impl.c_str(), threads, frames, features, best * 1e3, med * 1e3, audio_seconds / best,
+        best * 1e9 / static_cast<double>(frames), cpu_ratio, t.others);
     std::fflush(stdout);
-    nlohmann::json r = {{"feature", feature},    {"impl", impl},        {"threads", threads},
+    nlohmann::json r = {{"feature", feature},    {"impl", impl},         {"threads", threads},
                         {"frames", frames},      {"features", features}, {"best_s", best},
-                        {"median_s", med},       {"runs_s", t.seconds}, {"audio_s", audio_seconds},
-                        {"reps", reps},          {"cpu_runs_s", t.cpu}, {"cpu_over_wall_best", cpu_ratio},
+                        {"median_s", med},       {"runs_s", t.seconds},  {"audio_s", audio_seconds},
+                        {"reps", reps},          {"cpu_runs_s", t.cpu},  {"cpu_over_wall_best", cpu_ratio},
                         {"others_cpu", t.others}};
     r.update(extra);
     results.push_back(r);

@@ -126,7 +126,9 @@ std::vector<Case> cases() {
     c.spec.input = {10000};
     c.spec.trunk = std::move(front);
     c.spec.trunk.push_back({{"type", "flatten"}});
-    c.spec.trunk.push_back({{"type", "dense"}, {"units", 64}, {"activation", "relu"},
+    c.spec.trunk.push_back({{"type", "dense"},
+                            {"units", 64},
+                            {"activation", "relu"},
                             {"one_hot_input", c.spec.trunk.size() == 1 ? 16 : 0}});
     c.spec.trunk.push_back({{"type", "dropout"}, {"rate", 0.5}});
     c.spec.trunk.push_back({{"type", "dense"}, {"units", 2}, {"activation", "softmax"}});
@@ -143,8 +145,8 @@ std::vector<Case> cases() {
   };
   author("author_ff", {});
   author("author_rnn", {{{"type", "simple_rnn"}, {"units", 1}, {"return_sequences", true}, {"one_hot_input", 16}}});
-  author("author_gru", {{{"type", "gru"}, {"units", 1}, {"return_sequences", true}, {"reset_after", false},
-                         {"one_hot_input", 16}}});
+  author("author_gru",
+         {{{"type", "gru"}, {"units", 1}, {"return_sequences", true}, {"reset_after", false}, {"one_hot_input", 16}}});
   return v;
 }
 
@@ -204,8 +206,7 @@ int main(int argc, char** argv) {
       thread_counts.clear();
       std::stringstream list(value());
       for (std::string t; std::getline(list, t, ',');) thread_counts.push_back(std::stoi(t));
-    }
-    else if (a == "-h" || a == "--help") usage("help");
+    } else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
   if (examples == 0 || epochs < 1 || reps < 1 || warmup < 0 || thread_counts.empty()) usage("bad numbers");
@@ -219,11 +220,11 @@ int main(int argc, char** argv) {
 #endif
   std::printf("earshot training benchmark: %zu examples, %d epochs per run, %d timed runs, %d warm-up batches\n",
               examples, epochs, reps, warmup);
-  std::printf("Eigen %d.%d.%d, SIMD: %s, Eigen threads: %d (%s); trainer threads per run: given by --threads, "
-              "%d shards per step\n",
-              EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::SimdInstructionSetsInUse(),
-              Eigen::nbThreads(), openmp ? "built with OpenMP" : "no OpenMP: GEMMs single-threaded",
-              nn::kTrainShards);
+  std::printf(
+      "Eigen %d.%d.%d, SIMD: %s, Eigen threads: %d (%s); trainer threads per run: given by --threads, "
+      "%d shards per step\n",
+      EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::SimdInstructionSetsInUse(),
+      Eigen::nbThreads(), openmp ? "built with OpenMP" : "no OpenMP: GEMMs single-threaded", nn::kTrainShards);
   std::printf("training kernels: %s (chosen at run time; EARSHOT_ISA=portable forces the x86-64 baseline)\n",
               nn::kernel_isa());
 
@@ -280,9 +281,10 @@ int main(int argc, char** argv) {
       std::sort(sr.begin(), sr.end());
       const double cpu_ratio = sr[sr.size() / 2];
       const double gflops = 6.0 * static_cast<double>(macs) * median / 1e9;
-      std::printf("%-7s %dT batch %4zu  %5zu batches/run  MACs/example %7zu  %10.0f samples/s (median; best %.0f)  "
-                  "cpu/wall %.2f  %.3f GFLOP/s  last loss %.4f acc %.3f\n",
-                  c.name.c_str(), used, bs, batches, macs, median, best, cpu_ratio, gflops, last_loss, last_acc);
+      std::printf(
+          "%-7s %dT batch %4zu  %5zu batches/run  MACs/example %7zu  %10.0f samples/s (median; best %.0f)  "
+          "cpu/wall %.2f  %.3f GFLOP/s  last loss %.4f acc %.3f\n",
+          c.name.c_str(), used, bs, batches, macs, median, best, cpu_ratio, gflops, last_loss, last_acc);
       std::fflush(stdout);
       results.push_back({{"peer", "earshot"},
                          {"model", c.name},

@@ -166,9 +166,12 @@ void run_inspect(const InspectArgs& a) {
     const AudioInfo info = probe_audio(rec.audio);
     const double seconds = info.sample_rate > 0 ? static_cast<double>(info.frames) / info.sample_rate : 0.0;
     total_seconds += seconds;
-    nlohmann::json r = {{"id", rec.id},           {"audio", rec.audio.filename().string()},
-                        {"seconds", seconds},     {"sample_rate", info.sample_rate},
-                        {"channels", info.channels}, {"format", info.format},
+    nlohmann::json r = {{"id", rec.id},
+                        {"audio", rec.audio.filename().string()},
+                        {"seconds", seconds},
+                        {"sample_rate", info.sample_rate},
+                        {"channels", info.channels},
+                        {"format", info.format},
                         {"labels", rec.has_labels() ? rec.labels.filename().string() : ""}};
     std::vector<Label> labels;
     if (rec.has_labels()) {
@@ -177,7 +180,8 @@ void run_inspect(const InspectArgs& a) {
       r["events"] = labels.size();
     }
     if (recipe && recipe->source == FeatureSource::kFrames && recipe->has_windows) {
-      const size_t n = static_cast<size_t>(std::llround(static_cast<double>(info.frames) * recipe->sample_rate / info.sample_rate));
+      const size_t n =
+          static_cast<size_t>(std::llround(static_cast<double>(info.frames) * recipe->sample_rate / info.sample_rate));
       const size_t frames = frame_count(recipe->frontend, shape.frame_length, n);
       const size_t windows = count_windows(frames, recipe->windows);
       size_t positive = 0;
@@ -216,7 +220,8 @@ void run_inspect(const InspectArgs& a) {
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
-  std::printf("dataset %s: %zu recordings, %.1f minutes\n", a.dir.c_str(), scan.recordings.size(), total_seconds / 60.0);
+  std::printf("dataset %s: %zu recordings, %.1f minutes\n", a.dir.c_str(), scan.recordings.size(),
+              total_seconds / 60.0);
   std::printf("  %-16s %9s %6s %4s %8s", "id", "seconds", "rate", "ch", "events");
   if (recipe && recipe->has_windows) std::printf(" %8s %8s", "windows", "positive");
   std::printf("\n");

@@ -23,10 +23,10 @@ struct DemoArgs {
   std::string dir = "earshot-demo";
   std::string recipe = "";
   uint64_t seed = 1;
-  int recordings = 60;       // training minutes, as the seed's "over 60 minutes"
+  int recordings = 60;  // training minutes, as the seed's "over 60 minutes"
   int test_recordings = 8;
   double seconds = 60.0;
-  int epochs = 0;            // 0: the recipe's
+  int epochs = 0;  // 0: the recipe's
 };
 
 // The device path: int16 samples pushed in 512-sample blocks (an I2S DMA
@@ -154,10 +154,16 @@ void add_demo_command(CLI::App& app) {
   d->add_option("--dir", args->dir, "Working folder")->capture_default_str();
   d->add_option("--recipe", args->recipe, "Recipe (default recipes/bells.toml)");
   d->add_option("--seed", args->seed, "Random seed")->capture_default_str();
-  d->add_option("--recordings", args->recordings, "Training recordings to generate")->capture_default_str()->check(CLI::Range(2, 1000));
-  d->add_option("--test-recordings", args->test_recordings, "Held-out recordings (seed + 1)")->capture_default_str()->check(CLI::Range(1, 1000));
+  d->add_option("--recordings", args->recordings, "Training recordings to generate")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
+  d->add_option("--test-recordings", args->test_recordings, "Held-out recordings (seed + 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   d->add_option("--epochs", args->epochs, "Epochs (default: the recipe's)");
-  d->add_option("--seconds", args->seconds, "Seconds per recording")->capture_default_str()->check(CLI::Range(5.0, 3600.0));
+  d->add_option("--seconds", args->seconds, "Seconds per recording")
+      ->capture_default_str()
+      ->check(CLI::Range(5.0, 3600.0));
   d->callback([args] { run_demo(*args); });
 }
 

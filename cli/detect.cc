@@ -112,16 +112,23 @@ void run_detect(const std::string& target, const std::string& audio_path, bool j
   g_model = nullptr;
 
   const std::vector<std::string> names = lr.info.at("class_names").get<std::vector<std::string>>();
-  auto label = [&](int32_t k) { return k >= 0 && static_cast<size_t>(k) < names.size() ? names[k] : std::to_string(k); };
+  auto label = [&](int32_t k) {
+    return k >= 0 && static_cast<size_t>(k) < names.size() ? names[k] : std::to_string(k);
+  };
   const double sr = recipe.sample_rate;
   if (json) {
-    nlohmann::json j = {{"run", run.string()}, {"audio", audio_path}, {"windows", det.windows_run()},
+    nlohmann::json j = {{"run", run.string()},
+                        {"audio", audio_path},
+                        {"windows", det.windows_run()},
                         {"sample_rate", recipe.sample_rate}};
     j["events"] = nlohmann::json::array();
     for (const auto& e : events) {
-      j["events"].push_back({{"onset", e.onset_sample / sr}, {"offset", e.offset_sample / sr},
-                             {"onset_sample", e.onset_sample}, {"offset_sample", e.offset_sample},
-                             {"label", label(e.label)}, {"peak", e.peak}});
+      j["events"].push_back({{"onset", e.onset_sample / sr},
+                             {"offset", e.offset_sample / sr},
+                             {"onset_sample", e.onset_sample},
+                             {"offset_sample", e.offset_sample},
+                             {"label", label(e.label)},
+                             {"peak", e.peak}});
     }
     j["outputs"] = outs.outputs;
     std::printf("%s\n", j.dump().c_str());
@@ -143,10 +150,14 @@ void add_detect_command(CLI::App& app) {
     int block = 256;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("detect", "Stream a recording through the device's detector; detections as Audacity labels");
-  cmd->add_option("run", a->target, "Run directory, or an export folder made from one")->required()->check(CLI::ExistingDirectory);
+  CLI::App* cmd =
+      app.add_subcommand("detect", "Stream a recording through the device's detector; detections as Audacity labels");
+  cmd->add_option("run", a->target, "Run directory, or an export folder made from one")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("audio", a->audio, "Audio file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--block", a->block, "Samples per push, as an I2S buffer delivers them")->capture_default_str()
+  cmd->add_option("--block", a->block, "Samples per push, as an I2S buffer delivers them")
+      ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--json", a->json, "Print JSON with every raw int8 model output");
   cmd->callback([a] { run_detect(a->target, a->audio, a->json, a->block); });

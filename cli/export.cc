@@ -59,10 +59,11 @@ void print_summary(const nlohmann::json& r) {
   std::printf("\n%s", deploy::format_memory_report(r["memory"]).c_str());
   if (!r["incremental"].is_null()) {
     const auto& i = r["incremental"];
-    std::printf("generated model: %zu MACs for the first window, then %zu per hop of %d frames (incremental "
-                "convolution saves %.0f %%)\n",
-                i["macs_per_window"].get<size_t>(), i["macs_per_hop"].get<size_t>(), i["hop_frames"].get<int>(),
-                100.0 * i["saved"].get<double>());
+    std::printf(
+        "generated model: %zu MACs for the first window, then %zu per hop of %d frames (incremental "
+        "convolution saves %.0f %%)\n",
+        i["macs_per_window"].get<size_t>(), i["macs_per_hop"].get<size_t>(), i["hop_frames"].get<int>(),
+        100.0 * i["saved"].get<double>());
   }
 }
 
@@ -78,8 +79,9 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
   const NpyArray a = read_npy(inputs);
   const size_t per = in.elements();
   if (a.size() == 0 || a.size() % per != 0) {
-    throw Error(inputs, 0, "holds " + std::to_string(a.size()) + " values, not a whole number of model inputs of " +
-                               std::to_string(per));
+    throw Error(
+        inputs, 0,
+        "holds " + std::to_string(a.size()) + " values, not a whole number of model inputs of " + std::to_string(per));
   }
   const size_t n = a.size() / per;
   std::vector<std::vector<uint8_t>> outs(g.outputs.size());
@@ -94,9 +96,9 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
       for (size_t j = 0; j < per; ++j) {
         const double v = a.data[i * per + j];
         if (!(v >= lo && v <= hi) || v != std::floor(v)) {
-          throw Error(inputs, 0, "value " + std::to_string(v) + " at index " + std::to_string(i * per + j) +
-                                     " is not an " + deploy::dtype_name(in.type) + "; the model's input is " +
-                                     deploy::dtype_name(in.type));
+          throw Error(inputs, 0,
+                      "value " + std::to_string(v) + " at index " + std::to_string(i * per + j) + " is not an " +
+                          deploy::dtype_name(in.type) + "; the model's input is " + deploy::dtype_name(in.type));
         }
         if (i16) {
           static_cast<int16_t*>(ex.input(0))[j] = static_cast<int16_t>(v);
@@ -118,7 +120,8 @@ void run_invoke(const std::string& model, const std::string& inputs, std::string
   for (size_t h = 0; h < outs.size(); ++h) {
     const deploy::TensorInfo& t = g.tensors[static_cast<size_t>(g.outputs[h])];
     std::vector<size_t> shape = {n};
-    for (size_t d = (t.shape.size() > 1 && t.shape[0] == 1 ? 1 : 0); d < t.shape.size(); ++d) shape.push_back(static_cast<size_t>(t.shape[d]));
+    for (size_t d = (t.shape.size() > 1 && t.shape[0] == 1 ? 1 : 0); d < t.shape.size(); ++d)
+      shape.push_back(static_cast<size_t>(t.shape[d]));
     const std::string path = out + (outs.size() > 1 ? "." + std::to_string(h) : "") + ".npy";
     if (t.type == deploy::DType::kFloat32) {
       std::vector<float> v(outs[h].size() / 4);
@@ -147,18 +150,21 @@ void add_invoke_command(CLI::App& app) {
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("invoke", "Run a .tflite file over a .npy of inputs with earshot's device kernels");
+  CLI::App* cmd =
+      app.add_subcommand("invoke", "Run a .tflite file over a .npy of inputs with earshot's device kernels");
   cmd->add_option("model", a->model, ".tflite file (earshot's export or any file using the same operators)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("inputs", a->inputs,
                   ".npy of inputs: [N, input...] or one input; a model with state runs the N inputs in order, "
                   "carrying its state from one to the next")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", a->out, "Output .npy (several outputs: OUT.0.npy, OUT.1.npy, ...)")->required();
-  cmd->add_option("--match", a->rounding,
-                  "int8 arithmetic to reproduce bit for bit: tflm (TFLite Micro's reference, what the device runs) or tflite "
-                  "(the TFLite interpreter, whose dense layers round once)")
+  cmd->add_option(
+         "--match", a->rounding,
+         "int8 arithmetic to reproduce bit for bit: tflm (TFLite Micro's reference, what the device runs) or tflite "
+         "(the TFLite interpreter, whose dense layers round once)")
       ->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "Print nothing");
   cmd->callback([a] { run_invoke(a->model, a->inputs, a->out, a->rounding, a->quiet); });
@@ -166,7 +172,8 @@ void add_invoke_command(CLI::App& app) {
 
 void add_export_command(CLI::App& app) {
   auto a = std::make_shared<ExportArgs>();
-  CLI::App* cmd = app.add_subcommand("export", "Quantize a run and write .tflite, C files for ESP32/Arduino, and a memory report");
+  CLI::App* cmd =
+      app.add_subcommand("export", "Quantize a run and write .tflite, C files for ESP32/Arduino, and a memory report");
   cmd->add_option("run", a->run, "Run directory")->required()->check(CLI::ExistingDirectory);
   auto* i8 = cmd->add_flag("--int8", a->int8, "int8 post-training quantization (default)");
   cmd->add_flag("--float", a->float32, "float32 model, no quantization")->excludes(i8);
@@ -175,9 +182,11 @@ void add_export_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--io", a->io, "int8 model's input/output type: float32 (QUANTIZE/DEQUANTIZE inside) or int8")
       ->capture_default_str();
-  cmd->add_option("--calibration", a->options.calibration, "Calibration data: train (representative training examples) or noise (seed 000's uniform noise)")
+  cmd->add_option("--calibration", a->options.calibration,
+                  "Calibration data: train (representative training examples) or noise (seed 000's uniform noise)")
       ->capture_default_str();
-  cmd->add_option("--calibration-examples", a->options.calibration_examples, "Calibration examples")->capture_default_str();
+  cmd->add_option("--calibration-examples", a->options.calibration_examples, "Calibration examples")
+      ->capture_default_str();
   cmd->add_option("--threads", a->options.threads, "Feature threads (0: one per core)");
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([a] {
@@ -198,13 +207,16 @@ void print_int8_evaluation(const nlohmann::json& r) {
   std::printf("calibration: %zu %s examples\n", r["calibration"]["examples"].get<size_t>(),
               r["calibration"]["source"].get<std::string>().c_str());
   std::printf("%-14s %10s %10s %10s\n", "", "float32", "int8", "delta");
-  auto row = [](const char* name, double a, double b) { std::printf("%-14s %10.4f %10.4f %+10.4f\n", name, a, b, b - a); };
+  auto row = [](const char* name, double a, double b) {
+    std::printf("%-14s %10.4f %10.4f %+10.4f\n", name, a, b, b - a);
+  };
   row("accuracy", f["accuracy"].get<double>(), q["accuracy"].get<double>());
   row("macro F1", f["macro_f1"].get<double>(), q["macro_f1"].get<double>());
   for (size_t k = 0; k < f["per_class"].size(); ++k) {
     const std::string c = f["per_class"][k]["class"].get<std::string>();
     row((c + " F1").c_str(), f["per_class"][k]["f1"].get<double>(), q["per_class"][k]["f1"].get<double>());
-    row((c + " prec").c_str(), f["per_class"][k]["precision"].get<double>(), q["per_class"][k]["precision"].get<double>());
+    row((c + " prec").c_str(), f["per_class"][k]["precision"].get<double>(),
+        q["per_class"][k]["precision"].get<double>());
     row((c + " recall").c_str(), f["per_class"][k]["recall"].get<double>(), q["per_class"][k]["recall"].get<double>());
   }
   if (r["float"].contains("events")) {

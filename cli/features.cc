@@ -57,8 +57,8 @@ void run_features(const FeatureArgs& a) {
       std::printf("%s\n", summary.dump(2).c_str());
     } else {
       std::printf("%s: %zu hits -> beat vector of %zu bins (%d outside the window, %s) -> %s\n", a.input.c_str(),
-                  hits.size(), v.size(), outside, recipe.beats.outside == rt::OutsideHits::kDrop ? "dropped" : "clamped",
-                  a.out.c_str());
+                  hits.size(), v.size(), outside,
+                  recipe.beats.outside == rt::OutsideHits::kDrop ? "dropped" : "clamped", a.out.c_str());
     }
     return;
   }
@@ -95,7 +95,8 @@ void run_features(const FeatureArgs& a) {
     shape = ex.shape;
     data = std::move(ex.x);
     if (!a.labels_out.empty()) {
-      if (lab.empty()) throw Error(a.input, 0, "--labels-out needs a label file: none found beside the audio; pass --labels");
+      if (lab.empty())
+        throw Error(a.input, 0, "--labels-out needs a label file: none found beside the audio; pass --labels");
       write_npy(a.labels_out, ex.y.data(), {ex.y.size()});
       summary["labels_out"] = a.labels_out;
       summary["positive"] = std::count(ex.y.begin(), ex.y.end(), uint8_t{1});
@@ -130,7 +131,8 @@ void run_features(const FeatureArgs& a) {
     std::printf("note: the recipe asks to fit normalisation on training data; this file's own statistics were used%s\n",
                 pipe.recipe().normalize.mode == rt::NormMode::kScalar
                     ? (" (mean " + std::to_string(pipe.recipe().normalize.mean) + ", std " +
-                       std::to_string(pipe.recipe().normalize.std) + ")").c_str()
+                       std::to_string(pipe.recipe().normalize.std) + ")")
+                          .c_str()
                     : "");
   }
   if (!a.png.empty()) std::printf("picture -> %s\n", a.png.c_str());
@@ -140,7 +142,8 @@ void run_features(const FeatureArgs& a) {
 
 void add_features_command(CLI::App& app) {
   auto args = std::make_shared<FeatureArgs>();
-  CLI::App* f = app.add_subcommand("features", "Compute a recipe's features for one audio file (or hit file) into .npy");
+  CLI::App* f =
+      app.add_subcommand("features", "Compute a recipe's features for one audio file (or hit file) into .npy");
   f->add_option("input", args->input, "Audio file (WAV/FLAC/Ogg), or a hit file for beat recipes")
       ->required()
       ->check(CLI::ExistingFile);

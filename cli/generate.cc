@@ -94,8 +94,8 @@ Json given_options(const ParamList& list, const GenerateCli& cli) {
 }
 
 void run(const DataSource& source, const GenerateCli& cli) {
-  const Json common = normalize_params(generate_common_params(), given_options(generate_common_params(), cli),
-                                       "generate", "");
+  const Json common =
+      normalize_params(generate_common_params(), given_options(generate_common_params(), cli), "generate", "");
   GenerateArgs a;
   a.out = common.at("out").get<std::string>();
   a.seed = common.at("seed").get<uint64_t>();
@@ -122,13 +122,14 @@ std::string joined(const std::vector<std::string>& names, const std::string& sep
 
 void add_generate_command(CLI::App& app) {
   const std::vector<std::string> names = generator_names();
-  CLI::App* gen = app.add_subcommand("generate", "Generate a dataset folder: " + joined(names, ", ", " or ") +
-                                                     " (earshot data sources)");
+  CLI::App* gen = app.add_subcommand(
+      "generate", "Generate a dataset folder: " + joined(names, ", ", " or ") + " (earshot data sources)");
   // A word that is not a source lands in this positional and gets our message.
   gen->require_subcommand(0, 1);
   gen->add_option("source", "The data source: one of the subcommands below")
       ->check(CLI::Validator(
-          [names](std::string& v) { return "unknown source \"" + v + "\"; choose " + joined(names, ", ", " or "); }, ""));
+          [names](std::string& v) { return "unknown source \"" + v + "\"; choose " + joined(names, ", ", " or "); },
+          ""));
   gen->callback([gen, names] {
     if (gen->get_subcommands().empty()) {
       throw Error("generate: name a source: earshot generate " + joined(names, "|", "|") +

@@ -18,7 +18,9 @@ struct LayersArgs {
 nlohmann::json describe(const nn::LayerKind& k) {
   nlohmann::json params = nlohmann::json::array();
   for (const ParamDesc& p : k.params) {
-    params.push_back({{"key", p.key}, {"allowed", p.expected()}, {"default", p.required() ? "required" : p.default_text()},
+    params.push_back({{"key", p.key},
+                      {"allowed", p.expected()},
+                      {"default", p.required() ? "required" : p.default_text()},
                       {"doc", p.doc}});
   }
   return {{"type", k.name}, {"keras", k.keras}, {"doc", k.doc}, {"exported", k.lower != nullptr}, {"params", params}};

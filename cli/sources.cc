@@ -30,8 +30,10 @@ std::string spelled(const ParamDesc& p, const DataSource* generator) {
 Json params_json(const ParamList& list, const DataSource* generator) {
   Json out = Json::array();
   for (const ParamDesc& p : list) {
-    out.push_back({{"key", spelled(p, generator)}, {"allowed", p.expected()},
-                   {"default", p.required() ? "required" : p.default_text()}, {"doc", p.doc}});
+    out.push_back({{"key", spelled(p, generator)},
+                   {"allowed", p.expected()},
+                   {"default", p.required() ? "required" : p.default_text()},
+                   {"doc", p.doc}});
   }
   return out;
 }
@@ -91,7 +93,8 @@ void run(const SourcesArgs& a) {
 
 void add_sources_command(CLI::App& data) {
   auto a = std::make_shared<SourcesArgs>();
-  CLI::App* sub = data.add_subcommand("sources", "The data sources a recipe's [data] may name and earshot generate writes");
+  CLI::App* sub =
+      data.add_subcommand("sources", "The data sources a recipe's [data] may name and earshot generate writes");
   sub->add_option("name", a->name, "One source (default: all)");
   sub->add_flag("--markdown", a->markdown, "Print docs/data_sources.md");
   sub->add_flag("--json", a->json, "Print JSON");

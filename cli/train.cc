@@ -53,8 +53,9 @@ void run_predict(const std::string& run, const std::string& input, bool json, in
     const nn::Shape want = lr.info.at("input_shape").get<nn::Shape>();
     nn::Shape got(a.shape.begin() + (a.shape.size() > want.size() ? 1 : 0), a.shape.end());
     if (got != want) {
-      throw Error(input, 0, "array shape " + nn::shape_str(a.shape) + " does not fit the model input " +
-                                nn::shape_str(want) + " (with or without a leading batch axis)");
+      throw Error(input, 0,
+                  "array shape " + nn::shape_str(a.shape) + " does not fit the model input " + nn::shape_str(want) +
+                      " (with or without a leading batch axis)");
     }
     d.example = want;
     d.n = a.size() / nn::numel(want);
@@ -80,7 +81,8 @@ void run_predict(const std::string& run, const std::string& input, bool json, in
   nlohmann::json rows = nlohmann::json::array();
   const WindowSpec& ws = lr.recipe.windows;
   for (size_t i = 0; i < d.n; ++i) {
-    std::vector<float> p(pred[0].begin() + static_cast<long>(i * width), pred[0].begin() + static_cast<long>((i + 1) * width));
+    std::vector<float> p(pred[0].begin() + static_cast<long>(i * width),
+                         pred[0].begin() + static_cast<long>((i + 1) * width));
     nlohmann::json r = {{"index", i}, {"scores", p}};
     if (windows) {
       r["start"] = window_start_seconds(i, ws);
@@ -116,7 +118,8 @@ void add_train_commands(CLI::App& app) {
   train->add_option("--threads", t->threads,
                     "Feature and training threads (0: one per core; training uses at most 2; "
                     "the weights do not depend on it)");
-  train->add_flag_callback("--quiet", [t] { t->verbose = 0; }, "Only the summary, no per-epoch lines");
+  train->add_flag_callback(
+      "--quiet", [t] { t->verbose = 0; }, "Only the summary, no per-epoch lines");
   train->callback([t] { train_run(*t); });
 
   struct ResumeArgs {
@@ -145,8 +148,10 @@ void add_train_commands(CLI::App& app) {
                    "test split, without event scores)");
   eval->add_option("--threads", e->threads, "Feature threads (0: one per core)");
   eval->add_flag("--json", e->json, "Print JSON");
-  eval->add_flag("--int8", e->int8, "Also quantize (as earshot export does) and score the int8 model on the device kernels, side by side");
-  eval->add_option("--calibration-examples", e->calibration_examples, "With --int8: calibration examples")->capture_default_str();
+  eval->add_flag("--int8", e->int8,
+                 "Also quantize (as earshot export does) and score the int8 model on the device kernels, side by side");
+  eval->add_option("--calibration-examples", e->calibration_examples, "With --int8: calibration examples")
+      ->capture_default_str();
   eval->callback([e] {
     if (e->int8) {
       ExportOptions o;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and golden tests (dev preset), the same tests
+# The whole test suite: the format check (scripts/format.sh --check), unit
+# and golden tests (dev preset), the same tests
 # under AddressSanitizer + UBSan (asan preset), the tests that run threads
 # under ThreadSanitizer (tsan preset), and the Cortex-M4 build of runtime/
 # with its no-heap check.
@@ -34,6 +35,14 @@ run_ctest() {  # preset
 }
 
 status=0
+echo "== format: every C/C++ source follows .clang-format"
+if bash scripts/format.sh --check; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
 echo "== dev: build and test"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$JOBS"

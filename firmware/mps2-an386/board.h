@@ -9,11 +9,11 @@ extern "C" {
 
 void board_uart_init(void);
 void board_putc(char c);
-void board_puts(const char* s);         // no newline added
-void board_put_u32(uint32_t v);          // decimal
-void board_put_u64(uint64_t v);          // decimal
-void board_put_i32(int32_t v);           // decimal
-void board_put_hex32(uint32_t v);        // 8 lower-case hex digits
+void board_puts(const char* s);    // no newline added
+void board_put_u32(uint32_t v);    // decimal
+void board_put_u64(uint64_t v);    // decimal
+void board_put_i32(int32_t v);     // decimal
+void board_put_hex32(uint32_t v);  // 8 lower-case hex digits
 
 // SysTick on the processor clock (25 MHz in QEMU's model), free-running
 // down-counter over 24 bits. board_ticks() counts up, wrapping at 2^24.

@@ -202,7 +202,8 @@ int main() {
   // detector's memory. Under -icount shift=0 a tick is a fixed number of
   // instructions; calib_loop measures how many.
   const size_t arena_off = (bytes + 15u) & ~static_cast<size_t>(15u);
-  const size_t in_bytes = static_cast<size_t>(earshot_model.window_frames) * static_cast<size_t>(earshot_model.features);
+  const size_t in_bytes =
+      static_cast<size_t>(earshot_model.window_frames) * static_cast<size_t>(earshot_model.features);
   if (arena_off + earshot_model.arena_bytes + in_bytes + static_cast<size_t>(earshot_model.outputs) <= sizeof g_pool) {
     uint8_t* arena = g_pool + arena_off;
     int8_t* input = reinterpret_cast<int8_t*>(arena + earshot_model.arena_bytes);

@@ -38,7 +38,10 @@ __attribute__((section(".isr_vector"), used)) const void* const vector_table[16 
     (const void*)MemManage_Handler,
     (const void*)BusFault_Handler,
     (const void*)UsageFault_Handler,
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
     (const void*)Default_Handler,  // SVCall
     (const void*)Default_Handler,  // DebugMonitor
     0,
@@ -57,7 +60,7 @@ __attribute__((noreturn)) void Reset_Handler(void) {
   __asm volatile("dsb\n\tisb" ::: "memory");
   // Integer divide by zero traps (a silent 0 would hide a bug); unaligned
   // access stays legal, as on the M4 by default.
-  SCB_CCR |= (1u << 4);                              // DIV_0_TRP
+  SCB_CCR |= (1u << 4);                               // DIV_0_TRP
   SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18);  // separate fault handlers
 
   // Paint the stack below the current frame, to measure its high-water mark.

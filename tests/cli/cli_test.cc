@@ -35,7 +35,6 @@ using nlohmann::json;
 const fs::path kRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
 const fs::path kBells = kRecipes / "bells.toml";
 
-
 // Two generated recordings of 10 s at 16 kHz with labels, shared by the suite.
 class Cli : public ::testing::Test {
  protected:
@@ -66,7 +65,8 @@ std::unique_ptr<TempDir> Cli::data_dir_;
 
 TEST_F(Cli, FeaturesFramesMode) {
   const fs::path x = tmp_ / "frames.npy";
-  const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --frames", tmp_.path());
+  const CliRun r =
+      earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --frames", tmp_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_HAS(r.out, "frames.npy");
   const NpyArray a = read_npy(x);
@@ -82,8 +82,8 @@ TEST_F(Cli, FeaturesFramesMode) {
 
 TEST_F(Cli, FeaturesWindowsModeWithLabelsOut) {
   const fs::path x = tmp_ / "x.npy", y = tmp_ / "y.npy";
-  const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --labels-out " + q(y),
-                        tmp_.path());
+  const CliRun r = earshot(
+      "features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --labels-out " + q(y), tmp_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const size_t n = bells_windows();
   const NpyArray xa = read_npy(x);
@@ -107,9 +107,9 @@ TEST_F(Cli, FeaturesWindowsModeWithLabelsOut) {
   // An explicit --labels file is used instead.
   const fs::path lab = tmp_ / "none.txt";
   write_bytes(lab, "");
-  const CliRun e = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --labels " + q(lab) +
-                            " --labels-out " + q(y),
-                        tmp_.path());
+  const CliRun e = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --labels " +
+                               q(lab) + " --labels-out " + q(y),
+                           tmp_.path());
   ASSERT_EQ(e.code, 0) << e.err;
   const NpyArray empty = read_npy(y);
   EXPECT_TRUE(std::all_of(empty.data.begin(), empty.data.end(), [](double v) { return v == 0.0; }));
@@ -117,7 +117,8 @@ TEST_F(Cli, FeaturesWindowsModeWithLabelsOut) {
 
 TEST_F(Cli, FeaturesJsonSummary) {
   const fs::path x = tmp_ / "x.npy";
-  const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --json", tmp_.path());
+  const CliRun r =
+      earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --json", tmp_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   json j;
   ASSERT_NO_THROW(j = json::parse(r.out)) << r.out;
@@ -134,7 +135,7 @@ TEST_F(Cli, FeaturesJsonSummary) {
 TEST_F(Cli, FeaturesPng) {
   const fs::path x = tmp_ / "x.npy", png = tmp_ / "spec.png";
   const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(kBells) + " --out " + q(x) + " --png " + q(png),
-                        tmp_.path());
+                           tmp_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bytes = read_bytes(png);
   ASSERT_GE(bytes.size(), 8u);
@@ -145,8 +146,8 @@ TEST_F(Cli, FeaturesPng) {
 TEST_F(Cli, FeaturesBeatsFromHitFile) {
   const fs::path hits = tmp_ / "hits.txt", x = tmp_ / "beat.npy";
   write_bytes(hits, "0 1\n1000 1\n2000 0\n4200 1\n");
-  const CliRun r = earshot("features " + q(hits) + " --recipe " + q(kRecipes / "beats.toml") + " --out " + q(x) + " --json",
-                        tmp_.path());
+  const CliRun r = earshot(
+      "features " + q(hits) + " --recipe " + q(kRecipes / "beats.toml") + " --out " + q(x) + " --json", tmp_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["hits"], 4);
@@ -223,7 +224,8 @@ TEST_F(Cli, DataInspectListsUnlabeledRecording) {
   for (const auto& rec : j["recordings"]) listed = listed || (rec["id"] == "u" && rec["labels"] == "");
   EXPECT_TRUE(listed) << r.out;
 
-  const CliRun neg = earshot("data inspect " + q(d) + " --recipe " + q(kBells) + " --json --unlabeled-negative", tmp_.path());
+  const CliRun neg =
+      earshot("data inspect " + q(d) + " --recipe " + q(kBells) + " --json --unlabeled-negative", tmp_.path());
   ASSERT_EQ(neg.code, 0) << neg.err;
   const json jn = json::parse(neg.out);
   EXPECT_EQ(jn["windows"].get<size_t>(), 2 * n);  // counted, all negative
@@ -236,7 +238,8 @@ TEST_F(Cli, DataInspectListsUnlabeledRecording) {
 
 TEST_F(Cli, MissingRecipeFile) {
   const fs::path recipe = tmp_ / "nope.toml";
-  const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(recipe) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
+  const CliRun r =
+      earshot("features " + q(audio0()) + " --recipe " + q(recipe) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
   EXPECT_NE(r.code, 0);
   EXPECT_HAS(r.err, recipe.string());
   EXPECT_HAS(r.err, "not found");
@@ -250,7 +253,8 @@ TEST_F(Cli, MissingRecipeFile) {
 TEST_F(Cli, MalformedRecipe) {
   const fs::path recipe = tmp_ / "bad.toml";
   write_bytes(recipe, "[features]\nkind = \"spectrum\"\nframe_lenght = 256\n");
-  const CliRun r = earshot("features " + q(audio0()) + " --recipe " + q(recipe) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
+  const CliRun r =
+      earshot("features " + q(audio0()) + " --recipe " + q(recipe) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
   EXPECT_NE(r.code, 0);
   EXPECT_HAS(r.err, recipe.string() + ":3:");
   EXPECT_HAS(r.err, "frame_lenght");
@@ -266,7 +270,8 @@ TEST_F(Cli, MalformedRecipe) {
 TEST_F(Cli, CorruptAudioFile) {
   const fs::path bad = tmp_ / "audio_bad.wav";
   write_bytes(bad, std::string("RIFF\x24\x00\x00\x00WAVEfmt junk", 20));
-  const CliRun r = earshot("features " + q(bad) + " --recipe " + q(kBells) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
+  const CliRun r =
+      earshot("features " + q(bad) + " --recipe " + q(kBells) + " --out " + q(tmp_ / "x.npy"), tmp_.path());
   EXPECT_NE(r.code, 0);
   EXPECT_HAS(r.err, bad.string());
   EXPECT_FALSE(fs::exists(tmp_ / "x.npy"));
@@ -282,22 +287,23 @@ TEST_F(Cli, OtherUsageErrors) {
   const fs::path lone = tmp_ / "lone.wav";
   fs::copy_file(audio0(), lone);
   const CliRun r = earshot("features " + q(lone) + " --recipe " + q(kBells) + " --out " + q(tmp_ / "x.npy") +
-                            " --labels-out " + q(tmp_ / "y.npy"),
-                        tmp_.path());
+                               " --labels-out " + q(tmp_ / "y.npy"),
+                           tmp_.path());
   EXPECT_NE(r.code, 0);
   EXPECT_HAS(r.err, "lone.wav");
   EXPECT_HAS(r.err, "--labels");
 
   // Missing input file and unknown verb: CLI parse errors, non-zero.
-  EXPECT_NE(earshot("features " + q(tmp_ / "none.wav") + " --recipe " + q(kBells) + " --out x.npy", tmp_.path()).code, 0);
+  EXPECT_NE(earshot("features " + q(tmp_ / "none.wav") + " --recipe " + q(kBells) + " --out x.npy", tmp_.path()).code,
+            0);
   EXPECT_NE(earshot("frobnicate", tmp_.path()).code, 0);
   EXPECT_NE(earshot("data inspect " + q(tmp_ / "no_such_dir"), tmp_.path()).code, 0);
 }
 
 TEST_F(Cli, DemoTrainsEvaluatesAndIsBitIdentical) {
   const fs::path d = tmp_ / "demo";
-  const CliRun r = earshot("demo --dir " + q(d) + " --seconds 10 --recordings 2 --test-recordings 1 --epochs 2",
-                           tmp_.path());
+  const CliRun r =
+      earshot("demo --dir " + q(d) + " --seconds 10 --recordings 2 --test-recordings 1 --epochs 2", tmp_.path());
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_HAS(r.out, "bit-identical");
   EXPECT_HAS(r.out, "confusion matrix");

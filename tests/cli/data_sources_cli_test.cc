@@ -56,7 +56,8 @@ Generated generate(const DataSource& s, const std::string& key, const std::strin
   for (const auto& [k, v] : s.quick_options.items()) {
     if (k != key) quick += " " + option_name(k) + " " + arg(v);
   }
-  const CliRun r = earshot("generate " + std::string(s.name) + " --json --out " + q(tmp / "out") + quick + args, tmp.path());
+  const CliRun r =
+      earshot("generate " + std::string(s.name) + " --json --out " + q(tmp / "out") + quick + args, tmp.path());
   if (r.code != 0) return {Json::object(), r.err.empty() ? "exit code " + std::to_string(r.code) : r.err};
   return {Json::parse(r.out).at("options"), ""};
 }

@@ -27,7 +27,6 @@ using testing::TempDir;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-
 // labels.csv -> rows of (id, label), checking the header.
 std::vector<std::pair<std::string, std::string>> read_csv(const fs::path& p) {
   std::istringstream in(read_bytes(p));
@@ -81,7 +80,8 @@ TEST(GenerateCli, BeatsWritesHitFilesAndLabels) {
   }
 
   // --seed-insert-bug and --json.
-  const CliRun j = earshot("generate beats --out " + q(tmp / "d") + " --count 200 --seed-insert-bug --json", tmp.path());
+  const CliRun j =
+      earshot("generate beats --out " + q(tmp / "d") + " --count 200 --seed-insert-bug --json", tmp.path());
   ASSERT_EQ(j.code, 0) << j.err;
   const json s = json::parse(j.out);
   EXPECT_EQ(s["task"], "beats");
@@ -123,8 +123,9 @@ TEST(GenerateCli, ChordsWritesAudioAndLabels) {
     ASSERT_EQ(a.samples.size(), 16000u);
     for (size_t i = 0; i < a.samples.size(); i += 101) ASSERT_NEAR(a.samples[i], ex.audio[i], 1.0 / 32768 + 1e-7);
   }
-  const CliRun t = earshot("generate chords --out " + q(tmp / "h") + " --count 10 --random-phase --noise-max 0.05 "
-                           "--octaves-below 1 --seconds 0.5 --sample-rate 8000",
+  const CliRun t = earshot("generate chords --out " + q(tmp / "h") +
+                               " --count 10 --random-phase --noise-max 0.05 "
+                               "--octaves-below 1 --seconds 0.5 --sample-rate 8000",
                            tmp.path());
   ASSERT_EQ(t.code, 0) << t.err;
   EXPECT_HAS(t.out, "generate chords: 10 clips");
@@ -135,9 +136,9 @@ TEST(GenerateCli, ChordsWritesAudioAndLabels) {
 
 TEST(GenerateCli, BellsWritesTheSeed001Layout) {
   TempDir tmp;
-  const CliRun r = earshot("generate bells --out " + q(tmp / "b") +
-                               " --recordings 2 --seconds 6 --snr-min 0 --snr-max 10 --seed 9 --json",
-                           tmp.path());
+  const CliRun r = earshot(
+      "generate bells --out " + q(tmp / "b") + " --recordings 2 --seconds 6 --snr-min 0 --snr-max 10 --seed 9 --json",
+      tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const json s = json::parse(r.out);
   EXPECT_EQ(s["recordings"], 2);
@@ -161,8 +162,8 @@ TEST(GenerateCli, BellsWritesTheSeed001Layout) {
   EXPECT_EQ(s["bells"].get<size_t>(), labels);
 
   // The library with the same options writes the same bytes; --count is --recordings.
-  const CliRun c = earshot("generate bells --out " + q(tmp / "c") + " --count 1 --seconds 6 --snr-min 0 --snr-max 10 --seed 9",
-                           tmp.path());
+  const CliRun c = earshot(
+      "generate bells --out " + q(tmp / "c") + " --count 1 --seconds 6 --snr-min 0 --snr-max 10 --seed 9", tmp.path());
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_HAS(c.out, "generate bells: 1 recordings");
   BellSetOptions o;
@@ -216,7 +217,8 @@ TEST(GenerateCli, OldSpellingNamesTheNewVerb) {
     std::string args, says;
   };
   const Case cases[] = {
-      {"synth bells --out " + q(tmp / "x") + " --seed 1", "'earshot synth bells' is now 'earshot generate bells' " + reserved},
+      {"synth bells --out " + q(tmp / "x") + " --seed 1",
+       "'earshot synth bells' is now 'earshot generate bells' " + reserved},
       {"synth chords --count 3 --out " + q(tmp / "x"), "'earshot synth chords' is now 'earshot generate chords'"},
       {"synth", "'earshot synth' is now 'earshot generate' " + reserved},
       {"synth --help", "'earshot synth' is now 'earshot generate'"},

@@ -56,7 +56,8 @@ std::string with_data(const std::string& recipe, const std::string& data) {
 std::vector<Json> samples(const ParamDesc& d) {
   switch (d.type) {
     case ParamType::kCount: return {1, d.default_value.is_null() ? Json(3) : d.default_value};
-    case ParamType::kInteger: return {static_cast<long long>(d.lo), d.default_value.is_null() ? Json(d.lo + 1) : d.default_value};
+    case ParamType::kInteger:
+      return {static_cast<long long>(d.lo), d.default_value.is_null() ? Json(d.lo + 1) : d.default_value};
     case ParamType::kNumber: {
       const double def = d.default_value.is_null() ? d.hi : d.default_value.get<double>();
       return {d.lo_open ? 0.5 * (d.lo + def) : d.lo, 0.5 * (d.lo + def)};
@@ -161,7 +162,8 @@ TEST(DataSources, EveryDataKeyParsesUnderItsSourceOnly) {
     for (const ParamDesc& p : s->params) {
       for (const Json& v : samples(p)) {
         SCOPED_TRACE(p.key + " = " + v.dump());
-        const std::string text = with_data(base, "source = \"" + std::string(s->name) + "\"\n" + p.key + " = " + toml_value(v) + "\n");
+        const std::string text =
+            with_data(base, "source = \"" + std::string(s->name) + "\"\n" + p.key + " = " + toml_value(v) + "\n");
         const TrainRecipe tr = parse(text);
         ASSERT_EQ(tr.data.source, s);
         std::string error;
@@ -263,7 +265,8 @@ TEST(DataSources, EveryDataKeyLoads) {
     for (const ParamDesc& p : s->params) {
       for (const Json& v : samples(p)) {
         SCOPED_TRACE(p.key + " = " + v.dump());
-        const std::string text = with_data(base, "source = \"" + std::string(s->name) + "\"\n" + p.key + " = " + toml_value(v) + "\n");
+        const std::string text =
+            with_data(base, "source = \"" + std::string(s->name) + "\"\n" + p.key + " = " + toml_value(v) + "\n");
         const Recipe recipe = parse_recipe(text, (kRecipes / kRecipeFor.at(s->name)).string());
         const TrainRecipe tr = parse_train_recipe(recipe);
         const TaskData td = load_task_data(recipe, tr, data_for(*s, tmp), 1);
@@ -274,8 +277,9 @@ TEST(DataSources, EveryDataKeyLoads) {
           EXPECT_EQ(td.test.n, static_cast<size_t>(tr.data.params.integer("test_examples")));
         } else if (std::string(s->name) == "folder") {
           ASSERT_GT(td.train.n + td.validation.n + td.test.n, 0u);
-          EXPECT_EQ(td.train.n, static_cast<size_t>(std::floor(tr.data.params.number("train_fraction") *
-                                                               static_cast<double>(td.train.n + td.validation.n + td.test.n))));
+          EXPECT_EQ(td.train.n,
+                    static_cast<size_t>(std::floor(tr.data.params.number("train_fraction") *
+                                                   static_cast<double>(td.train.n + td.validation.n + td.test.n))));
         } else {  // class_folders: every clip in one split, as its report says
           ASSERT_GT(td.train.n, 0u);
           EXPECT_EQ(td.train.n + td.validation.n + td.test.n,
@@ -291,7 +295,8 @@ TEST(DataSources, EveryDataKeyLoads) {
 
 TEST(DataSources, DocsAreGeneratedFromTheDescriptions) {
   std::ifstream f(std::string(EARSHOT_TEST_DATA) + "/../docs/data_sources.md");
-  ASSERT_TRUE(f) << "docs/data_sources.md is missing; write it with: earshot data sources --markdown > docs/data_sources.md";
+  ASSERT_TRUE(f)
+      << "docs/data_sources.md is missing; write it with: earshot data sources --markdown > docs/data_sources.md";
   std::stringstream ss;
   ss << f.rdbuf();
   EXPECT_EQ(ss.str(), data_sources_markdown())

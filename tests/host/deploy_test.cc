@@ -31,26 +31,29 @@ nn::ModelSpec spec(nn::Shape input, std::vector<Json> trunk, std::vector<Json> h
 // The three recipes' architectures, a BatchNorm model and a two-head model.
 std::vector<std::pair<std::string, nn::ModelSpec>> models() {
   std::vector<std::pair<std::string, nn::ModelSpec>> m;
-  m.emplace_back("bells", spec({32, 48}, {{{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"activation", "relu"}},
-                                          {{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"activation", "relu"}},
-                                          {{"type", "flatten"}},
-                                          {{"type", "dense"}, {"units", 1}, {"activation", "sigmoid"}}}));
-  m.emplace_back("chords", spec({36, 3, 1}, {{{"type", "conv2d"}, {"filters", 8}, {"kernel_size", {5, 3}},
-                                              {"use_bias", false}},
-                                             {{"type", "global_max_pool2d"}},
-                                             {{"type", "activation"}, {"activation", "relu"}},
-                                             {{"type", "dense"}, {"units", 2}},
-                                             {{"type", "activation"}, {"activation", "softmax"}}}));
+  m.emplace_back("bells",
+                 spec({32, 48}, {{{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"activation", "relu"}},
+                                 {{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"activation", "relu"}},
+                                 {{"type", "flatten"}},
+                                 {{"type", "dense"}, {"units", 1}, {"activation", "sigmoid"}}}));
+  m.emplace_back("chords",
+                 spec({36, 3, 1}, {{{"type", "conv2d"}, {"filters", 8}, {"kernel_size", {5, 3}}, {"use_bias", false}},
+                                   {{"type", "global_max_pool2d"}},
+                                   {{"type", "activation"}, {"activation", "relu"}},
+                                   {{"type", "dense"}, {"units", 2}},
+                                   {{"type", "activation"}, {"activation", "softmax"}}}));
   m.emplace_back("beats", spec({500}, {{{"type", "dense"}, {"units", 125}, {"activation", "relu"}},
                                        {{"type", "dense"}, {"units", 4}, {"activation", "softmax"}}}));
-  m.emplace_back("mixed", spec({16, 12, 2}, {{{"type", "conv2d"}, {"filters", 6}, {"kernel_size", {3, 3}},
-                                              {"strides", {2, 1}}, {"padding", "same"}},
-                                             {{"type", "batch_norm"}},
-                                             {{"type", "activation"}, {"activation", "relu"}},
-                                             {{"type", "max_pool2d"}, {"pool_size", {2, 2}}},
-                                             {{"type", "dropout"}, {"rate", 0.5}},
-                                             {{"type", "global_avg_pool2d"}},
-                                             {{"type", "dense"}, {"units", 5}, {"activation", "tanh"}}}));
+  m.emplace_back(
+      "mixed",
+      spec({16, 12, 2},
+           {{{"type", "conv2d"}, {"filters", 6}, {"kernel_size", {3, 3}}, {"strides", {2, 1}}, {"padding", "same"}},
+            {{"type", "batch_norm"}},
+            {{"type", "activation"}, {"activation", "relu"}},
+            {{"type", "max_pool2d"}, {"pool_size", {2, 2}}},
+            {{"type", "dropout"}, {"rate", 0.5}},
+            {{"type", "global_avg_pool2d"}},
+            {{"type", "dense"}, {"units", 5}, {"activation", "tanh"}}}));
   nn::ModelSpec two = spec({20, 4}, {{{"type", "conv1d"}, {"filters", 5}, {"kernel_size", 3}, {"activation", "relu"}},
                                      {{"type", "global_max_pool1d"}}});
   two.heads[0].name = "kind";
@@ -223,7 +226,8 @@ TEST(DeployTflite, ErrorsSayWhatIsWrong) {
   const std::vector<uint8_t> junk = {1, 2, 3};
   EXPECT_NE(error_of([&] { read_tflite(junk.data(), junk.size(), "x.tflite"); }).find("too short"), std::string::npos);
   std::vector<uint8_t> notflite(64, 0);
-  EXPECT_NE(error_of([&] { read_tflite(notflite.data(), notflite.size(), "x.tflite"); }).find("TFL3"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_tflite(notflite.data(), notflite.size(), "x.tflite"); }).find("TFL3"),
+            std::string::npos);
   nn::Model<float> model(models()[0].second, 1);
   std::vector<uint8_t> good = write_tflite(lower(model));
   good.resize(good.size() / 2);
@@ -233,7 +237,8 @@ TEST(DeployTflite, ErrorsSayWhatIsWrong) {
 TEST(DeployLower, UnsupportedLayersNameTheLayer) {
   using earshot::testing::error_of;
   // BatchNorm after a relu cannot be folded.
-  nn::Model<float> model(spec({10}, {{{"type", "dense"}, {"units", 4}, {"activation", "relu"}}, {{"type", "batch_norm"}}}), 1);
+  nn::Model<float> model(
+      spec({10}, {{{"type", "dense"}, {"units", 4}, {"activation", "relu"}}, {{"type", "batch_norm"}}}), 1);
   EXPECT_NE(error_of([&] { lower(model); }).find("batch_norm_1"), std::string::npos);
 }
 

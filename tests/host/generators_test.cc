@@ -155,8 +155,8 @@ TEST(GenerateBeats, SeedInsertBugAppendsOneCopyPerEarlierHit) {
       if (!in_base || seen[p.first] > 1) t_new = p.first;
     }
     ASSERT_GE(t_new, 0);
-    const size_t k = static_cast<size_t>(
-        std::count_if(base.begin(), base.end(), [&](auto& q) { return q.first < t_new; }));
+    const size_t k =
+        static_cast<size_t>(std::count_if(base.begin(), base.end(), [&](auto& q) { return q.first < t_new; }));
     ASSERT_EQ(bad.size(), base.size() + 1 + k) << "k = " << k;
     // The seed's list: hits before, the new one, the rest, then k copies of it.
     EXPECT_EQ(bad[k].first, t_new);
@@ -478,7 +478,8 @@ double measured_snr(const BellRecording& rec, int sr) {
   double bell = 0.0;
   size_t n = 0;
   for (const Label& l : rec.labels) {
-    const size_t a = static_cast<size_t>(std::llround(l.start * sr)), b = a + static_cast<size_t>((l.end - l.start) * sr);
+    const size_t a = static_cast<size_t>(std::llround(l.start * sr)),
+                 b = a + static_cast<size_t>((l.end - l.start) * sr);
     for (size_t i = a; i < b && i < rec.bells.size(); ++i) bell += double(rec.bells[i]) * rec.bells[i], ++n;
   }
   return 10.0 * std::log10((bell / n) / power(rec.background, 0, rec.background.size()));
@@ -493,7 +494,8 @@ TEST(GenerateBells, SnrIsWhatTheOptionsSay) {
     const BellRecording rec = generate_bell_recording(o, rng);
     EXPECT_NEAR(rec.snr_db, snr, 1e-9);
     EXPECT_NEAR(measured_snr(rec, 16000), snr, 0.05);
-    for (size_t i = 0; i < rec.audio.size(); i += 997) ASSERT_NEAR(rec.audio[i], rec.bells[i] + rec.background[i], 1e-6);
+    for (size_t i = 0; i < rec.audio.size(); i += 997)
+      ASSERT_NEAR(rec.audio[i], rec.bells[i] + rec.background[i], 1e-6);
   }
   // A range: every recording's SNR inside it, and spread over it.
   o.snr_db_min = -5.0;
@@ -608,7 +610,8 @@ TEST(GenerateBells, BeepsAndKnocksAreBackgroundOnly) {
   // Every bell-part sample outside the labels' reach (a bell rings <= 1.6 s) is 0.
   std::vector<char> near_bell(rec.bells.size(), 0);
   for (const Label& l : rec.labels) {
-    for (size_t i = static_cast<size_t>(l.start * 16000); i < std::min<size_t>(near_bell.size(), (l.start + 1.61) * 16000); ++i) {
+    for (size_t i = static_cast<size_t>(l.start * 16000);
+         i < std::min<size_t>(near_bell.size(), (l.start + 1.61) * 16000); ++i) {
       near_bell[i] = 1;
     }
   }

@@ -90,7 +90,8 @@ void expect_lowering_matches(const LayerKind& kind, const Json& config, const st
     float* in = static_cast<float*>(ex.input(0));
     ASSERT_EQ(g.tensors[static_cast<size_t>(g.inputs[0])].elements(), x.data.size() * static_cast<size_t>(depth));
     std::fill(in, in + x.data.size() * static_cast<size_t>(depth), 0.0f);
-    for (size_t i = 0; i < x.data.size(); ++i) in[i * static_cast<size_t>(depth) + static_cast<size_t>(x.data[i])] = 1.0f;
+    for (size_t i = 0; i < x.data.size(); ++i)
+      in[i * static_cast<size_t>(depth) + static_cast<size_t>(x.data[i])] = 1.0f;
   } else {
     std::memcpy(ex.input(0), x.data.data(), x.data.size() * sizeof(float));
   }
@@ -165,8 +166,8 @@ TEST(LayerKinds, EveryParameterParsesEmitsAndLowers) {
 TEST(LayerKinds, ReadingAnUndeclaredKeyIsAProgrammingError) {
   const LayerArgs a = layer_args("dense", {{"units", 2}});
   EXPECT_EQ(a.params.count("units"), 2u);
-  EXPECT_THROW((void)a.params.count("filters"), std::logic_error);     // not a dense key
-  EXPECT_THROW((void)a.params.number("units"), std::logic_error);      // declared as a count
+  EXPECT_THROW((void)a.params.count("filters"), std::logic_error);  // not a dense key
+  EXPECT_THROW((void)a.params.number("units"), std::logic_error);   // declared as a count
   EXPECT_THROW((void)layer_args("dense", {{"units", 2}, {"filters", 3}}), Error);
 }
 
@@ -175,7 +176,8 @@ TEST(LayerKinds, DocsAreGeneratedFromTheDescriptions) {
   ASSERT_TRUE(f) << "docs/layers.md is missing; write it with: earshot layers --markdown > docs/layers.md";
   std::stringstream ss;
   ss << f.rdbuf();
-  EXPECT_EQ(ss.str(), layers_markdown()) << "docs/layers.md is stale; rewrite it with: earshot layers --markdown > docs/layers.md";
+  EXPECT_EQ(ss.str(), layers_markdown())
+      << "docs/layers.md is stale; rewrite it with: earshot layers --markdown > docs/layers.md";
 }
 
 }  // namespace

@@ -133,19 +133,26 @@ TEST(ModelHeader, DescribesTheWholeFrontend) {
   std::stringstream ss;
   ss << bells.rdbuf();
   check_recipe(ss.str(), "bells.toml");
-  const std::string common = "[windows]\nlength = 10\nstride = 2\n[dataset]\nunlabeled = \"negative\"\n[model]\nlayers = []\n";
-  check_recipe("name = \"m\"\n[audio]\nsample_rate = 16000\n[features]\nkind = \"mel\"\nframe_length = 512\n"
-               "frame_stride = 160\ncenter = true\nwindow = \"hann\"\nwindow_periodic = true\npower = 2.0\nn_mels = 20\n"
-               "fmin = 50.0\nfmax = 7000.0\nmel_scale = \"htk\"\ncompression = \"db\"\n[features.normalize]\n"
-               "mode = \"per_bin\"\n" + common,
-               "mel");
-  check_recipe("name = \"c\"\n[audio]\nsample_rate = 16000\n[features]\nkind = \"mfcc\"\nframe_length = 400\n"
-               "frame_stride = 160\nn_mels = 26\nn_mfcc = 12\nmin_hz = 0\ncompression = \"ln\"\n" + common,
-               "mfcc");
-  check_recipe("name = \"s\"\n[audio]\nsample_rate = 8000\n[features]\nkind = \"spectrum\"\nframe_length = 256\n"
-               "frame_stride = 100\nwindow = \"rect\"\nmin_hz = 500\nmax_hz = 2500\ncompression = \"log1p\"\n"
-               "[features.normalize]\nmode = \"scalar\"\n" + common,
-               "spectrum band");
+  const std::string common =
+      "[windows]\nlength = 10\nstride = 2\n[dataset]\nunlabeled = \"negative\"\n[model]\nlayers = []\n";
+  check_recipe(
+      "name = \"m\"\n[audio]\nsample_rate = 16000\n[features]\nkind = \"mel\"\nframe_length = 512\n"
+      "frame_stride = 160\ncenter = true\nwindow = \"hann\"\nwindow_periodic = true\npower = 2.0\nn_mels = 20\n"
+      "fmin = 50.0\nfmax = 7000.0\nmel_scale = \"htk\"\ncompression = \"db\"\n[features.normalize]\n"
+      "mode = \"per_bin\"\n" +
+          common,
+      "mel");
+  check_recipe(
+      "name = \"c\"\n[audio]\nsample_rate = 16000\n[features]\nkind = \"mfcc\"\nframe_length = 400\n"
+      "frame_stride = 160\nn_mels = 26\nn_mfcc = 12\nmin_hz = 0\ncompression = \"ln\"\n" +
+          common,
+      "mfcc");
+  check_recipe(
+      "name = \"s\"\n[audio]\nsample_rate = 8000\n[features]\nkind = \"spectrum\"\nframe_length = 256\n"
+      "frame_stride = 100\nwindow = \"rect\"\nmin_hz = 500\nmax_hz = 2500\ncompression = \"log1p\"\n"
+      "[features.normalize]\nmode = \"scalar\"\n" +
+          common,
+      "spectrum band");
 }
 
 }  // namespace

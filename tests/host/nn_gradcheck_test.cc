@@ -49,7 +49,7 @@ Tensor<double> random_tensor(const Shape& shape, Rng& rng, double scale = 1.0, d
 struct Options {
   bool training = false;
   double x_scale = 1.0, x_offset = 0.0;
-  bool randomize_params = true;      // non-zero biases, BN gamma/beta away from defaults
+  bool randomize_params = true;          // non-zero biases, BN gamma/beta away from defaults
   std::function<void()> before_forward;  // e.g. reset the dropout RNG (fixed mask)
   std::function<void(Layer<double>&, Rng&)> after_build;
   int indices = 0;  // > 0: the input is integer indices in [0, indices) (one_hot_input); no dx check
@@ -57,8 +57,8 @@ struct Options {
 
 // Checks dx and every trainable parameter's gradient of `layer` on a random
 // input of shape [batch, input...].
-void gradcheck(const std::string& label, Layer<double>& layer, const Shape& input, size_t batch,
-               uint64_t seed, const Options& opt = {}) {
+void gradcheck(const std::string& label, Layer<double>& layer, const Shape& input, size_t batch, uint64_t seed,
+               const Options& opt = {}) {
   SCOPED_TRACE(label);
   Rng rng(seed);
   layer.build(input, rng);
@@ -164,7 +164,7 @@ TEST(NnGradcheck, Conv1D) {
   const Case cases[] = {
       {"conv1d_valid", 4, 3, 1, P::kValid, A::kLinear, {10, 3}},
       {"conv1d_valid_relu", 3, 3, 1, P::kValid, A::kRelu, {9, 4}},
-      {"conv1d_same_k4", 3, 4, 1, P::kSame, A::kTanh, {8, 3}},   // pads (1, 2)
+      {"conv1d_same_k4", 3, 4, 1, P::kSame, A::kTanh, {8, 3}},     // pads (1, 2)
       {"conv1d_same_s2", 4, 4, 2, P::kSame, A::kLinear, {11, 2}},  // out 6, pads (1, 2)
       {"conv1d_valid_s2", 2, 3, 2, P::kValid, A::kSigmoid, {13, 3}},
       {"conv1d_same_s3_k2", 3, 2, 3, P::kSame, A::kLinear, {10, 2}},  // out 4, pads (0, 1)
@@ -197,8 +197,8 @@ TEST(NnGradcheck, Conv2D) {
   };
   const Case cases[] = {
       {"conv2d_valid_3x2", 4, {3, 2}, {1, 1}, P::kValid, A::kLinear, {6, 5, 3}},
-      {"conv2d_same_4x3", 3, {4, 3}, {1, 1}, P::kSame, A::kTanh, {6, 5, 2}},        // pads h (1,2) w (1,1)
-      {"conv2d_same_s2", 3, {3, 3}, {2, 2}, P::kSame, A::kLinear, {7, 8, 2}},       // h (1,1) w (0,1)
+      {"conv2d_same_4x3", 3, {4, 3}, {1, 1}, P::kSame, A::kTanh, {6, 5, 2}},   // pads h (1,2) w (1,1)
+      {"conv2d_same_s2", 3, {3, 3}, {2, 2}, P::kSame, A::kLinear, {7, 8, 2}},  // h (1,1) w (0,1)
       {"conv2d_valid_s21_relu", 2, {3, 2}, {2, 1}, P::kValid, A::kRelu, {9, 6, 3}},
       {"conv2d_same_s12_2x5", 2, {2, 5}, {1, 2}, P::kSame, A::kSigmoid, {4, 7, 2}},
       {"conv2d_seed002_like", 4, {5, 3}, {1, 1}, P::kValid, A::kLinear, {12, 3, 1}},

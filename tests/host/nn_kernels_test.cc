@@ -53,13 +53,12 @@ TEST_P(NnKernelsVariant, DirectConvolutionMatchesReference) {
   };
   // Seed 002 (K 15, 8 filters, 32 positions of stride 3 in 108-float examples),
   // seed 001's two layers, filter counts that are not multiples of 8, odd rows.
-  const Case cases[] = {{5, 32, 3, 108, 15, 8},  {3, 30, 48, 1536, 144, 8}, {4, 28, 8, 240, 24, 8},
-                        {3, 7, 2, 20, 6, 3},     {2, 8, 4, 40, 12, 12},     {3, 5, 1, 9, 5, 17}};
+  const Case cases[] = {{5, 32, 3, 108, 15, 8}, {3, 30, 48, 1536, 144, 8}, {4, 28, 8, 240, 24, 8},
+                        {3, 7, 2, 20, 6, 3},    {2, 8, 4, 40, 12, 12},     {3, 5, 1, 9, 5, 17}};
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(k->name) + " K " + std::to_string(c.K) + " C " + std::to_string(c.C));
     ASSERT_LE((c.npos - 1) * c.pos_stride + c.K, c.ex_stride);  // patches stay inside their example
-    const std::vector<float> x = randoms(c.batch * c.ex_stride, 1), w = randoms(c.K * c.C, 2),
-                             b = randoms(c.C, 3);
+    const std::vector<float> x = randoms(c.batch * c.ex_stride, 1), w = randoms(c.K * c.C, 2), b = randoms(c.C, 3);
     const size_t rows = c.batch * c.npos;
     const std::vector<float> dz = randoms(rows * c.C, 4);
     const kern::Patches p{x.data(), c.batch, c.npos, c.pos_stride, c.ex_stride, c.K};
@@ -98,7 +97,8 @@ TEST_P(NnKernelsVariant, GemmMatchesReference) {
     for (size_t i = 0; i < m; ++i) {
       for (size_t j = 0; j < n; ++j) {
         double s = 1.0;
-        for (size_t q = 0; q < kk; ++q) s += double(ta ? a[q * lda + i] : a[i * lda + q]) * (tb ? b[j * ldb + q] : b[q * ldb + j]);
+        for (size_t q = 0; q < kk; ++q)
+          s += double(ta ? a[q * lda + i] : a[i * lda + q]) * (tb ? b[j * ldb + q] : b[q * ldb + j]);
         ASSERT_NEAR(c[i * ldc + j], s, 1e-4 * (1.0 + std::fabs(s))) << k->name << " " << t;
       }
       for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 1.0f);  // padding untouched
@@ -214,10 +214,10 @@ TEST(NnKernels, DirectLayerMatchesIm2col) {
   for (const Case& c : {Case{true, {36, 3, 1}}, Case{false, {30, 8}}}) {
     std::unique_ptr<ConvBase<float>> d, r;
     if (c.conv2d) {
-      d = std::make_unique<Conv2D<float>>(8, std::array<size_t, 2>{5, 3}, std::array<size_t, 2>{1, 1},
-                                          Padding::kValid, Activation::kRelu, true);
-      r = std::make_unique<Conv2D<float>>(8, std::array<size_t, 2>{5, 3}, std::array<size_t, 2>{1, 1},
-                                          Padding::kValid, Activation::kRelu, true);
+      d = std::make_unique<Conv2D<float>>(8, std::array<size_t, 2>{5, 3}, std::array<size_t, 2>{1, 1}, Padding::kValid,
+                                          Activation::kRelu, true);
+      r = std::make_unique<Conv2D<float>>(8, std::array<size_t, 2>{5, 3}, std::array<size_t, 2>{1, 1}, Padding::kValid,
+                                          Activation::kRelu, true);
     } else {
       d = std::make_unique<Conv1D<float>>(8, 3, 1, Padding::kValid, Activation::kRelu);
       r = std::make_unique<Conv1D<float>>(8, 3, 1, Padding::kValid, Activation::kRelu);

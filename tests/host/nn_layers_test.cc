@@ -78,13 +78,19 @@ double compare(const std::string& what, const Tensor<float>& out, const Tensor<f
 // Keep this list and the generator's in step: a missing case fails here and
 // in GoldenListMatchesStamp.
 const char* const kGoldenCases[] = {
-    "dense_linear", "dense_relu", "dense_sigmoid", "dense_tanh", "dense_softmax", "dense_nobias", "dense_3d",
-    "conv1d_valid", "conv1d_seed001_relu", "conv1d_same_k4", "conv1d_same_s2", "conv1d_same_s3_k2",
-    "conv1d_valid_s2", "conv1d_nobias", "conv2d_valid", "conv2d_same", "conv2d_same_s2", "conv2d_valid_s21_relu",
-    "conv2d_seed002", "max_pool1d_valid", "max_pool1d_p3s1", "max_pool1d_same_s2", "max_pool2d_valid",
-    "max_pool2d_same", "global_max_pool1d", "global_max_pool2d", "global_avg_pool1d", "global_avg_pool2d",
-    "batch_norm_2d", "batch_norm_3d", "batch_norm_4d", "batch_norm_inference", "softmax_t1", "softmax_t05",
-    "softmax_t2_3d", "activation_relu", "activation_sigmoid", "activation_tanh",
+    "dense_linear",       "dense_relu",           "dense_sigmoid",
+    "dense_tanh",         "dense_softmax",        "dense_nobias",
+    "dense_3d",           "conv1d_valid",         "conv1d_seed001_relu",
+    "conv1d_same_k4",     "conv1d_same_s2",       "conv1d_same_s3_k2",
+    "conv1d_valid_s2",    "conv1d_nobias",        "conv2d_valid",
+    "conv2d_same",        "conv2d_same_s2",       "conv2d_valid_s21_relu",
+    "conv2d_seed002",     "max_pool1d_valid",     "max_pool1d_p3s1",
+    "max_pool1d_same_s2", "max_pool2d_valid",     "max_pool2d_same",
+    "global_max_pool1d",  "global_max_pool2d",    "global_avg_pool1d",
+    "global_avg_pool2d",  "batch_norm_2d",        "batch_norm_3d",
+    "batch_norm_4d",      "batch_norm_inference", "softmax_t1",
+    "softmax_t05",        "softmax_t2_3d",        "activation_relu",
+    "activation_sigmoid", "activation_tanh",
 };
 
 class NnLayersGolden : public ::testing::TestWithParam<std::string> {};
@@ -166,8 +172,9 @@ void check_golden_case(const std::string& name, const json& c, ConvAlgo algo) {
   std::printf("%s  (worst |err| / (%.0e + %.0e |ref|))\n", report.c_str(), kAtol, kRtol);
 }
 
-INSTANTIATE_TEST_SUITE_P(NnLayers, NnLayersGolden, ::testing::ValuesIn(std::vector<std::string>(
-                                                    std::begin(kGoldenCases), std::end(kGoldenCases))),
+INSTANTIATE_TEST_SUITE_P(NnLayers, NnLayersGolden,
+                         ::testing::ValuesIn(std::vector<std::string>(std::begin(kGoldenCases),
+                                                                      std::end(kGoldenCases))),
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(NnLayersGoldenStamp, ListMatchesStamp) {
@@ -222,13 +229,15 @@ TEST(NnLayers, Seed001Shapes) {
 }
 
 TEST(NnLayers, Seed002Shapes) {
-  const Built b = build_stack({36, 3, 1}, {
-      {{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {5, 3}}, {"use_bias", false}, {"padding", "valid"}},
-      {{"type", "global_max_pool2d"}},
-      {{"type", "activation"}, {"activation", "relu"}},
-      {{"type", "dense"}, {"units", 2}, {"use_bias", false}},
-      {{"type", "activation"}, {"activation", "softmax"}},
-  });
+  const Built b = build_stack(
+      {36, 3, 1},
+      {
+          {{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {5, 3}}, {"use_bias", false}, {"padding", "valid"}},
+          {{"type", "global_max_pool2d"}},
+          {{"type", "activation"}, {"activation", "relu"}},
+          {{"type", "dense"}, {"units", 2}, {"use_bias", false}},
+          {{"type", "activation"}, {"activation", "softmax"}},
+      });
   EXPECT_EQ(b.shapes[0], (Shape{32, 1, 4}));
   EXPECT_EQ(b.shapes[1], (Shape{4}));
   EXPECT_EQ(b.shapes[4], (Shape{2}));
@@ -240,10 +249,11 @@ TEST(NnLayers, Seed000And004Shapes) {
   const Built b0 = build_stack({500}, {{{"type", "dense"}, {"units", 125}, {"activation", "relu"}},
                                        {{"type", "dense"}, {"units", 4}, {"activation", "sigmoid"}}});
   EXPECT_EQ(b0.params, (std::vector<size_t>{62625, 504}));
-  const Built b4 = build_stack({20, 551}, {{{"type", "conv1d"}, {"filters", 256}, {"kernel_size", 3}, {"activation", "relu"}},
-                                           {{"type", "flatten"}},
-                                           {{"type", "dense"}, {"units", 256}, {"activation", "relu"}},
-                                           {{"type", "dense"}, {"units", 4}, {"activation", "softmax"}}});
+  const Built b4 =
+      build_stack({20, 551}, {{{"type", "conv1d"}, {"filters", 256}, {"kernel_size", 3}, {"activation", "relu"}},
+                              {{"type", "flatten"}},
+                              {{"type", "dense"}, {"units", 256}, {"activation", "relu"}},
+                              {{"type", "dense"}, {"units", 4}, {"activation", "softmax"}}});
   EXPECT_EQ(b4.shapes[0], (Shape{18, 256}));
   EXPECT_EQ(b4.shapes[1], (Shape{4608}));
   EXPECT_EQ(b4.params, (std::vector<size_t>{423424, 0, 1179904, 1028}));
@@ -252,7 +262,7 @@ TEST(NnLayers, Seed000And004Shapes) {
 TEST(NnLayers, PaddingAndPoolShapes) {
   // TensorFlow: same -> ceil(in / s); valid -> floor((in - k) / s) + 1.
   EXPECT_EQ(conv_axis(5, 3, 2, Padding::kSame).out, 3u);
-  EXPECT_EQ(conv_axis(5, 3, 2, Padding::kSame).pad_before, 1u);  // total 2
+  EXPECT_EQ(conv_axis(5, 3, 2, Padding::kSame).pad_before, 1u);   // total 2
   EXPECT_EQ(conv_axis(12, 4, 1, Padding::kSame).pad_before, 1u);  // total 3: (1, 2)
   EXPECT_EQ(conv_axis(10, 2, 3, Padding::kSame).out, 4u);
   EXPECT_EQ(conv_axis(10, 2, 3, Padding::kSame).pad_before, 0u);  // total 1: (0, 1)
@@ -461,15 +471,34 @@ TEST(NnLayers, SteadyStateStepAllocatesNothing) {
 
 TEST(NnLayers, ConfigRoundTrip) {
   const std::vector<json> cfgs = {
-      {{"type", "dense"}, {"units", 4}, {"activation", "relu"}, {"use_bias", false}, {"one_hot_input", 0}, {"name", "d1"}},
-      {{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"},
-       {"activation", "tanh"}, {"use_bias", true}},
-      {{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {5, 3}}, {"strides", {1, 2}}, {"padding", "valid"},
-       {"activation", "linear"}, {"use_bias", false}},
+      {{"type", "dense"},
+       {"units", 4},
+       {"activation", "relu"},
+       {"use_bias", false},
+       {"one_hot_input", 0},
+       {"name", "d1"}},
+      {{"type", "conv1d"},
+       {"filters", 8},
+       {"kernel_size", 3},
+       {"strides", 2},
+       {"padding", "same"},
+       {"activation", "tanh"},
+       {"use_bias", true}},
+      {{"type", "conv2d"},
+       {"filters", 4},
+       {"kernel_size", {5, 3}},
+       {"strides", {1, 2}},
+       {"padding", "valid"},
+       {"activation", "linear"},
+       {"use_bias", false}},
       {{"type", "max_pool1d"}, {"pool_size", 3}, {"strides", 1}, {"padding", "same"}},
       {{"type", "max_pool2d"}, {"pool_size", {2, 3}}, {"strides", {2, 1}}, {"padding", "valid"}},
-      {{"type", "global_max_pool1d"}}, {{"type", "global_max_pool2d"}}, {{"type", "global_avg_pool1d"}},
-      {{"type", "global_avg_pool2d"}}, {{"type", "flatten"}}, {{"type", "reshape"}, {"target_shape", {-1, 8}}},
+      {{"type", "global_max_pool1d"}},
+      {{"type", "global_max_pool2d"}},
+      {{"type", "global_avg_pool1d"}},
+      {{"type", "global_avg_pool2d"}},
+      {{"type", "flatten"}},
+      {{"type", "reshape"}, {"target_shape", {-1, 8}}},
       {{"type", "dropout"}, {"rate", 0.25}},
       {{"type", "activation"}, {"activation", "softmax"}, {"temperature", 0.5}},
       {{"type", "activation"}, {"activation", "sigmoid"}, {"temperature", 1.0}},
@@ -483,8 +512,13 @@ TEST(NnLayers, ConfigRoundTrip) {
   EXPECT_EQ(make_layer<float>(cfgs[0], "t")->name, "d1");
   // Defaults are filled in (Keras defaults).
   const json conv = make_layer<float>({{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}}, "t")->config();
-  EXPECT_EQ(conv, (json{{"type", "conv1d"}, {"filters", 8}, {"kernel_size", 3}, {"strides", 1}, {"padding", "valid"},
-                        {"activation", "linear"}, {"use_bias", true}}));
+  EXPECT_EQ(conv, (json{{"type", "conv1d"},
+                        {"filters", 8},
+                        {"kernel_size", 3},
+                        {"strides", 1},
+                        {"padding", "valid"},
+                        {"activation", "linear"},
+                        {"use_bias", true}}));
   EXPECT_EQ(make_layer<float>({{"type", "max_pool2d"}, {"pool_size", 3}}, "t")->config(),
             (json{{"type", "max_pool2d"}, {"pool_size", {3, 3}}, {"strides", {3, 3}}, {"padding", "valid"}}));
   EXPECT_EQ(make_layer<float>({{"type", "dense"}, {"units", 2}, {"activation", nullptr}}, "t")->config()["activation"],
@@ -588,8 +622,8 @@ TEST(NnLayers, SoftmaxTemperatureAndStability) {
   activation_forward<double>(Activation::kSigmoid, s, 1, 2);
   EXPECT_EQ(s[0], 0.0);
   EXPECT_EQ(s[1], 1.0);
-  for (Activation a : {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh,
-                       Activation::kSoftmax}) {
+  for (Activation a :
+       {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh, Activation::kSoftmax}) {
     EXPECT_EQ(activation_from_name(activation_name(a)), a);
   }
 }

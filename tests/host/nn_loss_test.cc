@@ -106,14 +106,16 @@ TEST(NnLossGolden, Float32MatchesTorchFloat64) {
   Worst w;
   run_golden<float>(1e-4, 1e-6, w);
   std::cout << "[ float32 ] worst loss rel err " << w.value_rel << ", worst grad rel err (nonzero refs) " << w.grad_rel
-            << " at " << w.grad_rel_at << "; fraction of tolerance used: loss " << w.value << ", grad " << w.grad << "\n";
+            << " at " << w.grad_rel_at << "; fraction of tolerance used: loss " << w.value << ", grad " << w.grad
+            << "\n";
 }
 
 TEST(NnLossGolden, Float64MatchesTorchFloat64) {
   Worst w;
   run_golden<double>(1e-12, 1e-15, w);
   std::cout << "[ float64 ] worst loss rel err " << w.value_rel << ", worst grad rel err (nonzero refs) " << w.grad_rel
-            << " at " << w.grad_rel_at << "; fraction of tolerance used: loss " << w.value << ", grad " << w.grad << "\n";
+            << " at " << w.grad_rel_at << "; fraction of tolerance used: loss " << w.value << ", grad " << w.grad
+            << "\n";
 }
 
 TEST(NnLossGolden, StampNamesGeneratorAndVersions) {
@@ -201,13 +203,20 @@ double fd_rel_error(const LossSpec& spec, Tensor<double> pred, const Tensor<doub
 
 TEST(NnLossGradient, FiniteDifferencesEveryLossWeightedAndNot) {
   const std::vector<FdCase> cases = {
-      {LossKind::kBinaryCrossentropy, false, {4, 5}},   {LossKind::kBinaryCrossentropy, true, {4, 5}},
-      {LossKind::kBinaryCrossentropy, false, {3, 2, 4}}, {LossKind::kBinaryCrossentropy, true, {6, 1}},
-      {LossKind::kCategoricalCrossentropy, false, {4, 5}}, {LossKind::kCategoricalCrossentropy, true, {4, 5}},
-      {LossKind::kCategoricalCrossentropy, true, {3, 2, 4}}, {LossKind::kSparseCategorical, false, {4, 5}},
-      {LossKind::kSparseCategorical, true, {4, 5}},      {LossKind::kSparseCategorical, true, {3, 2, 4}},
-      {LossKind::kMse, false, {4, 5}},                   {LossKind::kMse, false, {3, 2, 4}},
-      {LossKind::kMae, false, {4, 5}},                   {LossKind::kMae, false, {6, 1}},
+      {LossKind::kBinaryCrossentropy, false, {4, 5}},
+      {LossKind::kBinaryCrossentropy, true, {4, 5}},
+      {LossKind::kBinaryCrossentropy, false, {3, 2, 4}},
+      {LossKind::kBinaryCrossentropy, true, {6, 1}},
+      {LossKind::kCategoricalCrossentropy, false, {4, 5}},
+      {LossKind::kCategoricalCrossentropy, true, {4, 5}},
+      {LossKind::kCategoricalCrossentropy, true, {3, 2, 4}},
+      {LossKind::kSparseCategorical, false, {4, 5}},
+      {LossKind::kSparseCategorical, true, {4, 5}},
+      {LossKind::kSparseCategorical, true, {3, 2, 4}},
+      {LossKind::kMse, false, {4, 5}},
+      {LossKind::kMse, false, {3, 2, 4}},
+      {LossKind::kMae, false, {4, 5}},
+      {LossKind::kMae, false, {6, 1}},
   };
   std::mt19937 rng(1234);
   double worst = 0.0;
@@ -375,10 +384,10 @@ TEST(NnLoss, SparseEqualsCategoricalWithOneHotTargets) {
       }
     }
     Tensor<double> g1, g2;
-    const double a = loss_forward_backward<double>(loss_from_name("categorical_crossentropy", logits), pred, onehot,
-                                                   nullptr, &g1);
-    const double b = loss_forward_backward<double>(loss_from_name("sparse_categorical_crossentropy", logits), pred,
-                                                   idx, nullptr, &g2);
+    const double a =
+        loss_forward_backward<double>(loss_from_name("categorical_crossentropy", logits), pred, onehot, nullptr, &g1);
+    const double b = loss_forward_backward<double>(loss_from_name("sparse_categorical_crossentropy", logits), pred, idx,
+                                                   nullptr, &g2);
     EXPECT_NEAR(a, b, 1e-14);
     for (size_t i = 0; i < g1.size(); ++i) EXPECT_NEAR(g1.data[i], g2.data[i], 1e-13) << i;
   }
@@ -476,8 +485,7 @@ TEST(NnLoss, ClassWeightsAsSampleWeightsSeed001) {
   std::vector<double> w(4);
   for (size_t i = 0; i < 4; ++i) w[i] = cw[static_cast<size_t>(y.data[i])];
   const double v = loss_forward_backward<double>(loss_from_name("binary_crossentropy", false), p, y, w.data(), nullptr);
-  const double want =
-      (cw[0] * (-std::log(0.9) - std::log(0.8) - std::log(0.7)) + cw[1] * -std::log(0.6)) / 4.0;
+  const double want = (cw[0] * (-std::log(0.9) - std::log(0.8) - std::log(0.7)) + cw[1] * -std::log(0.6)) / 4.0;
   EXPECT_NEAR(v, want, 1e-15);
 }
 
@@ -504,7 +512,8 @@ TEST(NnLoss, SumOverBatchIsTheMeanTimesTheBatch) {
       const double ls = loss_forward_backward<double>(sum, p, y, nullptr, &gs);
       const double b = static_cast<double>(shape[0]);
       EXPECT_NEAR(ls, lm * b, 1e-12 * ls) << name;
-      for (size_t i = 0; i < gm.data.size(); ++i) EXPECT_NEAR(gs.data[i], gm.data[i] * b, 1e-14 * std::abs(gs.data[i]) + 1e-15) << name << " " << i;
+      for (size_t i = 0; i < gm.data.size(); ++i)
+        EXPECT_NEAR(gs.data[i], gm.data[i] * b, 1e-14 * std::abs(gs.data[i]) + 1e-15) << name << " " << i;
     }
   }
 }

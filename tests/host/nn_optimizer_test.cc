@@ -121,16 +121,16 @@ void run_golden(double rtol, double atol) {
           if (d > 1e-3) worst_rel = std::max(worst_rel, e / d);
         }
       }
-      for (size_t j = 0; j < frozen.value.size(); ++j)
-        ASSERT_EQ(frozen.value.data[j], static_cast<T>(init[0].data[j]));
+      for (size_t j = 0; j < frozen.value.size(); ++j) ASSERT_EQ(frozen.value.data[j], static_cast<T>(init[0].data[j]));
     }
   }
   // Every rule and option the seeds use is covered.
-  for (const char* k : {"sgd", "sgd+nesterov+decay", "adam", "adam+decay", "rmsprop", "rmsprop+decay",
-                        "sgd+clipvalue", "adam+clipnorm", "sgd+nesterov+global_clipnorm"})
+  for (const char* k : {"sgd", "sgd+nesterov+decay", "adam", "adam+decay", "rmsprop", "rmsprop+decay", "sgd+clipvalue",
+                        "adam+clipnorm", "sgd+nesterov+global_clipnorm"})
     EXPECT_TRUE(kinds.count(k)) << k;
-  std::cout << "[ " << (sizeof(T) == 4 ? "float32" : "float64") << " ] worst error relative to the parameter change (where > 1e-3) "
-            << worst_rel << "; fraction of tolerance used " << worst << "\n";
+  std::cout << "[ " << (sizeof(T) == 4 ? "float32" : "float64")
+            << " ] worst error relative to the parameter change (where > 1e-3) " << worst_rel
+            << "; fraction of tolerance used " << worst << "\n";
 }
 
 TEST(NnOptimGolden, Float32MatchesTorch) { run_golden<float>(1e-4, 1e-6); }

@@ -57,11 +57,25 @@ Tensor<T> load(const std::string& name, const std::string& array) {
 
 // Keep in step with the generator's main(); NnRnnGoldenStamp.ListMatchesStamp checks it.
 const char* const kCases[] = {
-    "simple_rnn_tanh_seq", "simple_rnn_tanh_last", "simple_rnn_relu_seq", "simple_rnn_relu_last",
-    "simple_rnn_nobias",   "gru_seq",              "gru_last",            "gru_nobias",
-    "gru_long",            "gru_before_seq",       "gru_before_last",     "gru_before_nobias",
-    "lstm_seq",            "lstm_last",            "lstm_nobias",         "simple_rnn_onehot16_u1",
-    "gru_onehot16_u1",     "gru_before_onehot16_u1", "lstm_onehot5_last",
+    "simple_rnn_tanh_seq",
+    "simple_rnn_tanh_last",
+    "simple_rnn_relu_seq",
+    "simple_rnn_relu_last",
+    "simple_rnn_nobias",
+    "gru_seq",
+    "gru_last",
+    "gru_nobias",
+    "gru_long",
+    "gru_before_seq",
+    "gru_before_last",
+    "gru_before_nobias",
+    "lstm_seq",
+    "lstm_last",
+    "lstm_nobias",
+    "simple_rnn_onehot16_u1",
+    "gru_onehot16_u1",
+    "gru_before_onehot16_u1",
+    "lstm_onehot5_last",
 };
 
 template <typename T>

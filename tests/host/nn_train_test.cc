@@ -133,12 +133,12 @@ std::vector<Case> cases() {
     Case c;
     c.name = "conv2d_same_batch1";
     c.spec.input = {6, 5, 2};
-    c.spec.trunk = {{{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {3, 3}}, {"padding", "same"},
-                     {"activation", "tanh"}},
-                    {{"type", "max_pool2d"}, {"pool_size", {2, 2}}},
-                    {{"type", "conv2d"}, {"filters", 3}, {"kernel_size", {2, 2}}, {"padding", "same"}},
-                    {{"type", "flatten"}},
-                    {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}};
+    c.spec.trunk = {
+        {{"type", "conv2d"}, {"filters", 4}, {"kernel_size", {3, 3}}, {"padding", "same"}, {"activation", "tanh"}},
+        {{"type", "max_pool2d"}, {"pool_size", {2, 2}}},
+        {{"type", "conv2d"}, {"filters", 3}, {"kernel_size", {2, 2}}, {"padding", "same"}},
+        {{"type", "flatten"}},
+        {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}};
     c.spec.heads = {head("categorical_crossentropy")};
     c.opt.batch_size = 1;
     c.opt.optimizer.kind = "rmsprop";
@@ -195,7 +195,8 @@ Result train(const Case& c, int threads, int epochs = 3) {
   EXPECT_EQ(trainer.threads(), std::min(threads, kTrainShards));
   NoiseSource source;
   Result r;
-  r.state = c.generator ? trainer.fit(nullptr, &source, nullptr, nullptr) : trainer.fit(&c.data, nullptr, nullptr, nullptr);
+  r.state =
+      c.generator ? trainer.fit(nullptr, &source, nullptr, nullptr) : trainer.fit(&c.data, nullptr, nullptr, nullptr);
   for (Param<float>* p : model.params()) r.weights.push_back(p->value.data);
   return r;
 }
@@ -366,10 +367,10 @@ TEST(LayerClipNorm, ScalesTheLayersGradientsTogetherToTheClip) {
   for (const double clip : {0.25, 1e6}) {
     ModelSpec spec;
     spec.input = {50};
-    spec.trunk = {{{"type", "simple_rnn"}, {"units", 2}, {"return_sequences", true}, {"one_hot_input", 4},
-                   {"clip_norm", clip}},
-                  {{"type", "flatten"}},
-                  {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}};
+    spec.trunk = {
+        {{"type", "simple_rnn"}, {"units", 2}, {"return_sequences", true}, {"one_hot_input", 4}, {"clip_norm", clip}},
+        {{"type", "flatten"}},
+        {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}};
     spec.heads = {head("mse")};
     Model<float> model(spec, 3);
     EXPECT_TRUE(model.clips_layers());
@@ -411,8 +412,12 @@ TEST(LayerClipNorm, TrainerClipsAndStaysDeterministic) {
   const auto run = [](double clip, int threads) {
     ModelSpec spec;
     spec.input = {30};
-    spec.trunk = {{{"type", "gru"}, {"units", 2}, {"return_sequences", true}, {"one_hot_input", 4},
-                   {"reset_after", false}, {"clip_norm", clip}},
+    spec.trunk = {{{"type", "gru"},
+                   {"units", 2},
+                   {"return_sequences", true},
+                   {"one_hot_input", 4},
+                   {"reset_after", false},
+                   {"clip_norm", clip}},
                   {{"type", "flatten"}},
                   {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}};
     spec.heads = {head("mse")};

@@ -212,7 +212,8 @@ TEST(PipelineDigitized, ClipsOfOneHotRows) {
   std::vector<float> x(static_cast<size_t>(3.5 * 16000));
   for (size_t i = 0; i < x.size(); ++i) {
     const double t = double(i) / 16000;
-    x[i] = static_cast<float>(0.5 * std::sin(2 * kPi * 220 * t) * (0.3 + 0.7 * t / 3.5) + 0.1 * std::sin(2 * kPi * 1330 * t));
+    x[i] = static_cast<float>(0.5 * std::sin(2 * kPi * 220 * t) * (0.3 + 0.7 * t / 3.5) +
+                              0.1 * std::sin(2 * kPi * 1330 * t));
   }
   write_wav16(dir / "audio_g.wav", x, 16000);
   const DatasetScan scan = scan_dataset(dir.path());
@@ -255,11 +256,11 @@ TEST(PipelineBeats, HitFileToBeatVector) {
   const fs::path hits_path = dir / "hits.txt";
   write_bytes(hits_path,
               "# time_ms strength\n"
-              "0 1\n"           // the anchor: skipped
+              "0 1\n"  // the anchor: skipped
               "\n"
-              "1000\t1\r\n"     // tab and CRLF: slot 125 -> 123..127 = 2 (loud)
+              "1000\t1\r\n"       // tab and CRLF: slot 125 -> 123..127 = 2 (loud)
               "2000 0  # soft\n"  // slot 250 -> 248..252 = 1
-              "4500 1\n");       // outside 4000 ms: dropped
+              "4500 1\n");        // outside 4000 ms: dropped
   const std::vector<rt::Hit> hits = read_hits(hits_path);
   ASSERT_EQ(hits.size(), 4u);
   EXPECT_EQ(hits[1].time_ms, 1000.0f);
@@ -316,8 +317,8 @@ TEST(PipelineChords, WindowsScaledToMaxOne) {
     const double t = double(i) / sr;
     state = state * 1664525u + 1013904223u;
     const double noise = (double(state >> 8) / double(1u << 24) - 0.5) * 0.01;
-    x[i] = static_cast<float>(0.3 * (std::sin(2 * kPi * 440 * t) + std::sin(2 * kPi * 554.37 * t) +
-                                     std::sin(2 * kPi * 659.26 * t)) + noise);
+    x[i] = static_cast<float>(
+        0.3 * (std::sin(2 * kPi * 440 * t) + std::sin(2 * kPi * 554.37 * t) + std::sin(2 * kPi * 659.26 * t)) + noise);
   }
   Pipeline pipe(load_recipe(kRecipes / "chords.toml"));
   EXPECT_EQ(pipe.example_shape(), (std::vector<size_t>{3, 36}));

@@ -26,21 +26,21 @@ const fs::path kRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
 //   1 name, 3 [audio], 4 sample_rate, 6 [features], 7 kind, 8 frame_length,
 //   9 frame_stride, 10 window, 11 max_hz, 13 [windows], 14 length, 15 stride
 const char* kValid =
-    "name = \"t\"\n"             // 1
-    "\n"                         // 2
-    "[audio]\n"                  // 3
-    "sample_rate = 16000\n"      // 4
-    "\n"                         // 5
-    "[features]\n"               // 6
-    "kind = \"spectrum\"\n"      // 7
-    "frame_length = 256\n"       // 8
-    "frame_stride = 128\n"       // 9
-    "window = \"hamming\"\n"     // 10
-    "max_hz = 3000\n"            // 11
-    "\n"                         // 12
-    "[windows]\n"                // 13
-    "length = 32\n"              // 14
-    "stride = 8\n";              // 15
+    "name = \"t\"\n"          // 1
+    "\n"                      // 2
+    "[audio]\n"               // 3
+    "sample_rate = 16000\n"   // 4
+    "\n"                      // 5
+    "[features]\n"            // 6
+    "kind = \"spectrum\"\n"   // 7
+    "frame_length = 256\n"    // 8
+    "frame_stride = 128\n"    // 9
+    "window = \"hamming\"\n"  // 10
+    "max_hz = 3000\n"         // 11
+    "\n"                      // 12
+    "[windows]\n"             // 13
+    "length = 32\n"           // 14
+    "stride = 8\n";           // 15
 
 // kValid with line `line` (1-based) replaced by `text`.
 std::string with_line(int line, const std::string& text) {
@@ -189,9 +189,9 @@ TEST(Recipe, OtherSeedsValues) {
 }
 
 TEST(Recipe, DefaultsNameFromFileAndFixedNormalisation) {
-  const Recipe r = parse_recipe(
-      "[features]\nkind = \"mel\"\n[features.normalize]\nmode = \"scalar\"\nmean = 2.5\nstd = 0.5\n",
-      "dir/my_task.toml");
+  const Recipe r =
+      parse_recipe("[features]\nkind = \"mel\"\n[features.normalize]\nmode = \"scalar\"\nmean = 2.5\nstd = 0.5\n",
+                   "dir/my_task.toml");
   EXPECT_EQ(r.name, "my_task");
   EXPECT_EQ(r.sample_rate, 16000);
   EXPECT_EQ(r.frontend.kind, rt::FeatureKind::kMel);

@@ -68,7 +68,7 @@ TEST_F(TrainRun, ThreadCountDoesNotChangeTheWeights) {
 TEST_F(TrainRun, ResumeEqualsAnUninterruptedRun) {
   const fs::path whole = train("whole", 5, 3, 2);
   const fs::path part = train("part", 2, 3, 2);  // stops after 2 epochs
-  earshot::resume_run(part, 5, 0, 1);           // continues to 5, on one thread
+  earshot::resume_run(part, 5, 0, 1);            // continues to 5, on one thread
   const auto w1 = earshot::read_safetensors(whole / "weights.safetensors");
   const auto w2 = earshot::read_safetensors(part / "weights.safetensors");
   ASSERT_EQ(w1.size(), w2.size());
@@ -99,8 +99,8 @@ TEST_F(TrainRun, RunDirectoryHoldsEverything) {
 namespace {
 
 std::string recipe_error(const std::string& model_section) {
-  const std::string text = "[features]\nkind = \"beats\"\n" + model_section +
-                           "\n[train]\nsteps_per_epoch = 2\n[data]\nsource = \"beats\"\n";
+  const std::string text =
+      "[features]\nkind = \"beats\"\n" + model_section + "\n[train]\nsteps_per_epoch = 2\n[data]\nsource = \"beats\"\n";
   try {
     earshot::parse_train_recipe(earshot::parse_recipe(text, "bad.toml"));
   } catch (const earshot::Error& e) {
@@ -112,7 +112,8 @@ std::string recipe_error(const std::string& model_section) {
 }  // namespace
 
 TEST(TrainRecipeErrors, NameFileLineKeyAndExpectation) {
-  const std::string unknown = recipe_error("[model]\nlayers = [\n  { type = \"dense\", units = 4 },\n  { type = \"dnse\" },\n]");
+  const std::string unknown =
+      recipe_error("[model]\nlayers = [\n  { type = \"dense\", units = 4 },\n  { type = \"dnse\" },\n]");
   EXPECT_NE(unknown.find("bad.toml:6"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("dnse"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("dense"), std::string::npos) << unknown;  // lists the valid types

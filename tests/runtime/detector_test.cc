@@ -14,7 +14,9 @@ constexpr int kWindow = 8, kFeatures = 16;
 
 // A stand-in compiled model: the output is the largest int8 value of the
 // window's last frame (a loud last frame -> a high score).
-Status stub_init(uint8_t* arena, size_t bytes) { return arena != nullptr && bytes >= 16 ? Status::kOk : Status::kBufferTooSmall; }
+Status stub_init(uint8_t* arena, size_t bytes) {
+  return arena != nullptr && bytes >= 16 ? Status::kOk : Status::kBufferTooSmall;
+}
 Status stub_invoke(uint8_t*, const int8_t* in, int8_t* out) {
   int8_t m = -128;
   for (int i = 0; i < kFeatures; ++i) m = in[(kWindow - 1) * kFeatures + i] > m ? in[(kWindow - 1) * kFeatures + i] : m;

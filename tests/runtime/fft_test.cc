@@ -30,8 +30,8 @@ struct Lcg {
 };
 
 // SNR in dB of `got` against the float64 DFT of x (complex, n points).
-double dft_snr(const std::vector<double>& xr, const std::vector<double>& xi, int bins,
-               const std::vector<float>& gr, const std::vector<float>& gi) {
+double dft_snr(const std::vector<double>& xr, const std::vector<double>& xi, int bins, const std::vector<float>& gr,
+               const std::vector<float>& gi) {
   const int n = static_cast<int>(xr.size());
   double sig = 0.0, err = 0.0;
   for (int k = 0; k < bins; ++k) {
@@ -49,9 +49,8 @@ double dft_snr(const std::vector<double>& xr, const std::vector<double>& xi, int
 
 // Lengths: every power of two 2 .. 4096 (the fast path from 16 on, radix-2
 // last stage for odd log2), mixed radices, primes, seed 004's 1102.
-const std::vector<int> kLengths = {2,  4,   8,   16,  32,  64,  128, 256, 512,  1024, 2048, 4096, 6,
-                                   12, 24,  48,  96,  100, 360, 400, 480, 1000, 7,    11,   13,   97,
-                                   257, 1102};
+const std::vector<int> kLengths = {2,  4,  8,  16,  32,  64,  128, 256,  512, 1024, 2048, 4096, 6,   12,
+                                   24, 48, 96, 100, 360, 400, 480, 1000, 7,   11,   13,   97,   257, 1102};
 
 TEST(RuntimeFftFast, ComplexMatchesDftEveryLength) {
   for (const int n : kLengths) {
@@ -117,8 +116,10 @@ TEST(RuntimeFftFast, RealMatchesDftAndBinsMatchForward) {
     }
 
     // Every kind of range: from 0, to the end, inside, one bin, all bins.
-    const int ranges[][2] = {{0, bins}, {0, 1}, {bins - 1, bins}, {0, bins / 3 + 1}, {1, bins},
-                             {bins / 4, bins / 2 + 1}, {bins / 2, bins}, {3 < bins ? 3 : 0, bins}};
+    const int ranges[][2] = {{0, bins},        {0, 1},
+                             {bins - 1, bins}, {0, bins / 3 + 1},
+                             {1, bins},        {bins / 4, bins / 2 + 1},
+                             {bins / 2, bins}, {3 < bins ? 3 : 0, bins}};
     for (const auto& r : ranges) {
       const int k0 = r[0], k1 = r[1];
       if (k1 <= k0) continue;

@@ -122,7 +122,10 @@ TEST_P(FrontendBatch, EveryFrameEqualsAnalyze) {
       // Only when this build or CPU lacks the lanes (the same for every
       // config); 1 always exists.
       ASSERT_GT(lanes, 1);
-      GTEST_SKIP() << lanes << " lanes need " << (lanes == 16 ? "AVX-512F" : lanes == 8 ? "AVX2" : "SSE2")
+      GTEST_SKIP() << lanes << " lanes need "
+                   << (lanes == 16  ? "AVX-512F"
+                       : lanes == 8 ? "AVX2"
+                                    : "SSE2")
                    << ", which this CPU or build lacks (set_batch_lanes: unsupported)";
     }
     ASSERT_EQ(set, rt::Status::kOk);

@@ -89,11 +89,11 @@ constexpr double kCqtMinPearson = 0.999;    // Pearson of those dB values, inter
 constexpr double kCqtStrongDb = -30.0;      // edge frames: only bins above this are held to...
 constexpr double kCqtEdgeTolDb = 4.0;       // ... this |dB error|
 constexpr double kCqtMinPearsonMid = 0.98;  // Pearson of dB values above -60 dB, all frames (measured >= 0.9906)
-constexpr double kRereferenceTol = 1e-4;     // db_rereference against x - max(x) / x - min(x), in dB
+constexpr double kRereferenceTol = 1e-4;    // db_rereference against x - max(x) / x - min(x), in dB
 // CQT against the ideal-decimator model (same algorithm, float64): float32 only.
-constexpr double kCqtModelPeakRel = 1e-5;   // max |a - b| <= 1e-5 of the peak, every frame
-constexpr double kCqtModelFloor = 1e-3;     // dB check on bins above -60 dB re the clip's peak ...
-constexpr double kCqtModelTolDb = 0.01;     // ... to this
+constexpr double kCqtModelPeakRel = 1e-5;  // max |a - b| <= 1e-5 of the peak, every frame
+constexpr double kCqtModelFloor = 1e-3;    // dB check on bins above -60 dB re the clip's peak ...
+constexpr double kCqtModelTolDb = 0.01;    // ... to this
 // The brief's targets, asserted only in strict mode.
 constexpr double kCqtBriefTolDb = 1.0;
 constexpr double kCqtBriefPearson = 0.999;
@@ -306,9 +306,9 @@ TEST_P(GoldenFft, ComplexMatchesNumpy) {
   size_t bin = 0;
   const double snr = snr_db(ref.data, out, &bin);
   report("fft.complex", "n=" + std::to_string(n) + " SNR " + fmt("%.1f", snr) + " dB");
-  EXPECT_GE(snr, kFftMinSnrDb) << "rt::Fft n=" << n << ": worst bin " << bin << " runtime (" << out[2 * bin]
-                               << ", " << out[2 * bin + 1] << "), numpy (" << ref.data[2 * bin] << ", "
-                               << ref.data[2 * bin + 1] << ")";
+  EXPECT_GE(snr, kFftMinSnrDb) << "rt::Fft n=" << n << ": worst bin " << bin << " runtime (" << out[2 * bin] << ", "
+                               << out[2 * bin + 1] << "), numpy (" << ref.data[2 * bin] << ", " << ref.data[2 * bin + 1]
+                               << ")";
 }
 
 TEST_P(GoldenFft, RealMatchesNumpy) {
@@ -335,9 +335,9 @@ TEST_P(GoldenFft, RealMatchesNumpy) {
   size_t bin = 0;
   const double snr = snr_db(ref.data, out, &bin);
   report("fft.real", "n=" + std::to_string(n) + " SNR " + fmt("%.1f", snr) + " dB");
-  EXPECT_GE(snr, kFftMinSnrDb) << "rt::RealFft n=" << n << ": worst bin " << bin << " runtime (" << out[2 * bin]
-                               << ", " << out[2 * bin + 1] << "), numpy (" << ref.data[2 * bin] << ", "
-                               << ref.data[2 * bin + 1] << ")";
+  EXPECT_GE(snr, kFftMinSnrDb) << "rt::RealFft n=" << n << ": worst bin " << bin << " runtime (" << out[2 * bin] << ", "
+                               << out[2 * bin + 1] << "), numpy (" << ref.data[2 * bin] << ", " << ref.data[2 * bin + 1]
+                               << ")";
 }
 
 INSTANTIATE_TEST_SUITE_P(Lengths, GoldenFft, ::testing::ValuesIn(kFftLengths),
@@ -368,8 +368,8 @@ TEST_P(GoldenFrontend, Seed001SpectrumMatchesNumpy) {
 
 // log-mel: the brief's elementwise measure and the float32-aware tolerance.
 struct MelComparison {
-  Worst score;    // |a-b| / tolerance (kMelRel term + float32 floor term)
-  Worst rel_all;  // |a-b| / max(|b|, 1) over every band (the brief's measure)
+  Worst score;         // |a-b| / tolerance (kMelRel term + float32 floor term)
+  Worst rel_all;       // |a-b| / max(|b|, 1) over every band (the brief's measure)
   size_t n_floor = 0;  // bands where the float32 term exceeds the relative term
   // Per frame: L2 norm of the error beyond the relative term, each band capped at its float32 term.
   std::vector<double> excess_l2;
@@ -408,16 +408,15 @@ void check_logmel(const std::string& variant, const std::string& sig) {
   std::ostringstream o;
   o << sig << ": max error / tolerance " << fmt("%.3g", c.score.score) << " (|diff| " << fmt("%.3g", c.score.err)
     << " dB at " << c.score.where() << "); float32 term dominates in " << c.n_floor
-    << " bands (incl. bands at the amin floor) | brief: max rel "
-    << fmt("%.3g", c.rel_all.score) << " " << (c.rel_all.score <= kMelRel ? "ok" : "MISSED") << " (at "
-    << c.rel_all.where() << ")";
+    << " bands (incl. bands at the amin floor) | brief: max rel " << fmt("%.3g", c.rel_all.score) << " "
+    << (c.rel_all.score <= kMelRel ? "ok" : "MISSED") << " (at " << c.rel_all.where() << ")";
   report("logmel." + variant, o.str());
   EXPECT_LE(c.score.score, 1.0) << "log-mel " << variant << " " << sig << ": |a-b| is " << c.score.score
                                 << " times the tolerance (1e-3 * max(|b|, 1) + float32 floor term) at "
                                 << c.score.where();
   if (strict()) {
-    EXPECT_LE(c.rel_all.score, kMelRel) << "[strict] log-mel " << variant << " " << sig << ": |a-b|/max(|b|,1) = "
-                                        << c.rel_all.score << " at " << c.rel_all.where();
+    EXPECT_LE(c.rel_all.score, kMelRel) << "[strict] log-mel " << variant << " " << sig
+                                        << ": |a-b|/max(|b|,1) = " << c.rel_all.score << " at " << c.rel_all.where();
   }
 }
 
@@ -450,8 +449,7 @@ void check_mfcc(const std::string& variant, const std::string& sig) {
                                 " at " + w.where() + ") | brief: max frame-rel " + fmt("%.3g", brief.score) + " " +
                                 (brief.score <= kMfccFrameRel ? "ok" : "MISSED") + " (at " + brief.where() + ")");
   EXPECT_LE(w.score, 1.0) << "MFCC " << variant << " " << sig << ": |a-b| is " << w.score
-                          << " times the tolerance (1e-3 * max|b| in frame + log-mel float32 excess) at "
-                          << w.where();
+                          << " times the tolerance (1e-3 * max|b| in frame + log-mel float32 excess) at " << w.where();
   if (strict()) {
     EXPECT_LE(brief.score, kMfccFrameRel) << "[strict] MFCC " << variant << " " << sig
                                           << ": |a-b| / max|b in frame| = " << brief.score << " at " << brief.where();
@@ -603,8 +601,8 @@ TEST_P(GoldenFrontend, CqtMatchesIdealDecimatorModel) {
   }
   report("cqt.model", sig + ": max |diff| / peak " + fmt("%.3g", lin.err / peak) + " (at " + lin.where() +
                           "); max |dB diff| above -60 dB re peak " + fmt("%.4f", db.err) + " (at " + db.where() + ")");
-  EXPECT_LE(lin.err, kCqtModelPeakRel * peak) << "CQT vs ideal-decimator model " << sig << ": |diff| " << lin.err
-                                              << " at " << lin.where() << ", peak " << peak;
+  EXPECT_LE(lin.err, kCqtModelPeakRel * peak)
+      << "CQT vs ideal-decimator model " << sig << ": |diff| " << lin.err << " at " << lin.where() << ", peak " << peak;
   EXPECT_LE(db.err, kCqtModelTolDb) << "CQT vs ideal-decimator model " << sig << ": |dB diff| " << db.err << " at "
                                     << db.where();
 }
@@ -629,12 +627,12 @@ TEST_P(GoldenFrontend, CqtMagnitudeMatchesLibrosa) {
   report("cqt.mag", sig + ": max |diff| / max|ref|: interior " + fmt("%.4f", interior.err / peak) + ", edge " +
                         fmt("%.4f", edge.err / peak) + " (peak " + fmt("%.4f", peak) + "; worst interior at " +
                         interior.where() + ")");
-  EXPECT_LE(interior.err, kCqtPeakRel * peak) << "CQT magnitude " << sig << ", interior frames: |diff| " << interior.err
-                                              << " at " << interior.where() << " exceeds " << kCqtPeakRel
-                                              << " of the peak " << peak;
-  EXPECT_LE(edge.err, kCqtPeakRelEdge * peak) << "CQT magnitude " << sig << ", first/last frame: |diff| " << edge.err
-                                              << " at " << edge.where() << " exceeds " << kCqtPeakRelEdge
-                                              << " of the peak " << peak;
+  EXPECT_LE(interior.err, kCqtPeakRel * peak)
+      << "CQT magnitude " << sig << ", interior frames: |diff| " << interior.err << " at " << interior.where()
+      << " exceeds " << kCqtPeakRel << " of the peak " << peak;
+  EXPECT_LE(edge.err, kCqtPeakRelEdge * peak)
+      << "CQT magnitude " << sig << ", first/last frame: |diff| " << edge.err << " at " << edge.where() << " exceeds "
+      << kCqtPeakRelEdge << " of the peak " << peak;
 }
 
 // dB against ref 1.0, as the runtime emits it (compression kDb, amin 1e-5).
@@ -665,8 +663,8 @@ std::vector<float> rereference(const FeatureMatrix& db, rt::DbRef which, double*
   double worst = 0.0;
   for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(x[i] - (db.data[i] - *extreme)));
   EXPECT_LE(worst, kRereferenceTol) << "rt::db_rereference(" << (which == rt::DbRef::kMax ? "kMax" : "kMin")
-                                    << ") differs from x - " << (which == rt::DbRef::kMax ? "max" : "min")
-                                    << "(x) by " << worst << " dB";
+                                    << ") differs from x - " << (which == rt::DbRef::kMax ? "max" : "min") << "(x) by "
+                                    << worst << " dB";
   return x;
 }
 
@@ -686,8 +684,8 @@ TEST_P(GoldenFrontend, CqtDbRefMaxMatchesLibrosa) {
   size_t at = 0;
   const std::vector<float> x = rereference(db, rt::DbRef::kMax, &extreme, &at);
   const DbComparison c = compare_db(x, r.dbmax, r.dbmax, db.frames, db.features, n);
-  report("cqt.dbmax", sig + ": clip max " + fmt("%.3f", extreme) + " dB at " + at_str(at, db.features) + "; " +
-                          describe(c));
+  report("cqt.dbmax",
+         sig + ": clip max " + fmt("%.3f", extreme) + " dB at " + at_str(at, db.features) + "; " + describe(c));
   expect_db(c, "CQT dB (ref=max) " + sig);
   expect_brief(c, "CQT dB (ref=max) " + sig);
 }

@@ -42,8 +42,8 @@ struct Tally {
       if (want[i] > -128 && want[i] < 127) ++inner;
       if (got[i] != want[i]) {
         if (diffs == 0 && reported < 5) {
-          ADD_FAILURE() << op << " case " << index << " element " << i << ": got " << int(got[i])
-                        << ", TFLM " << int(want[i]);
+          ADD_FAILURE() << op << " case " << index << " element " << i << ": got " << int(got[i]) << ", TFLM "
+                        << int(want[i]);
           ++reported;
         }
         ++diffs;
@@ -52,8 +52,7 @@ struct Tally {
     if (diffs) ++bad_cases;
   }
 
-  void check_f32(int index, const std::vector<float>& got, const std::vector<float>& want,
-                 bool exact = false) {
+  void check_f32(int index, const std::vector<float>& got, const std::vector<float>& want, bool exact = false) {
     ++cases;
     ASSERT_EQ(got.size(), want.size()) << op << " case " << index;
     int diffs = 0;
@@ -64,8 +63,7 @@ struct Tally {
       worst = d > worst ? d : worst;
       if (!(d <= tol)) {
         if (diffs == 0 && reported < 5) {
-          ADD_FAILURE() << op << " case " << index << " element " << i << ": got " << got[i]
-                        << ", TFLM " << want[i];
+          ADD_FAILURE() << op << " case " << index << " element " << i << ": got " << got[i] << ", TFLM " << want[i];
           ++reported;
         }
         ++diffs;
@@ -76,13 +74,15 @@ struct Tally {
 
   ~Tally() {
     if (int8) {
-      std::printf("[ops-golden] %-20s %5d cases, %6ld outputs (%4.1f%% not at -128/127), "
-                  "%d mismatching cases\n",
-                  op.c_str(), cases, elements, elements ? 100.0 * inner / elements : 0.0, bad_cases);
+      std::printf(
+          "[ops-golden] %-20s %5d cases, %6ld outputs (%4.1f%% not at -128/127), "
+          "%d mismatching cases\n",
+          op.c_str(), cases, elements, elements ? 100.0 * inner / elements : 0.0, bad_cases);
     } else {
-      std::printf("[ops-golden] %-20s %5d cases, %6ld outputs, %d mismatching cases, worst abs "
-                  "diff %.3g\n",
-                  op.c_str(), cases, elements, bad_cases, worst);
+      std::printf(
+          "[ops-golden] %-20s %5d cases, %6ld outputs, %d mismatching cases, worst abs "
+          "diff %.3g\n",
+          op.c_str(), cases, elements, bad_cases, worst);
     }
   }
 };
@@ -137,12 +137,11 @@ TEST(OpsGolden, Conv2dInt8BitExact) {
     p.filter_scale_count = static_cast<int32_t>(c[2].f32.size());
     std::vector<rt::QuantizedMultiplier> mem(p.out_c);
     rt::Conv2dOp op{};
-    ASSERT_EQ(rt::conv2d_prepare_s8(p, mem.data(), mem.size() * sizeof(mem[0]), &op), rt::Status::kOk)
-        << "case " << k;
+    ASSERT_EQ(rt::conv2d_prepare_s8(p, mem.data(), mem.size() * sizeof(mem[0]), &op), rt::Status::kOk) << "case " << k;
     std::vector<int8_t> out(c[6].i8.size());
     ASSERT_EQ(out.size(), size_t(op.batches) * op.out_h * op.out_w * op.out_c);
-    ASSERT_EQ(rt::conv2d_eval_s8(op, c[3].i8.data(), c[4].i8.data(),
-                                 c[5].i32.empty() ? nullptr : c[5].i32.data(), out.data()),
+    ASSERT_EQ(rt::conv2d_eval_s8(op, c[3].i8.data(), c[4].i8.data(), c[5].i32.empty() ? nullptr : c[5].i32.data(),
+                                 out.data()),
               rt::Status::kOk);
     t.check_s8(int(k), out, c[6].i8);
   }
@@ -167,8 +166,7 @@ TEST(OpsGolden, FullyConnectedInt8BitExact) {
     p.filter_scale_count = static_cast<int32_t>(c[2].f32.size());
     std::vector<rt::QuantizedMultiplier> mem(p.filter_scale_count);
     rt::FullyConnectedOp op{};
-    ASSERT_EQ(rt::fully_connected_prepare_s8(p, mem.data(), mem.size() * sizeof(mem[0]), &op),
-              rt::Status::kOk);
+    ASSERT_EQ(rt::fully_connected_prepare_s8(p, mem.data(), mem.size() * sizeof(mem[0]), &op), rt::Status::kOk);
     std::vector<int8_t> out(c[6].i8.size());
     ASSERT_EQ(out.size(), size_t(p.batches) * p.units);
     ASSERT_EQ(rt::fully_connected_eval_s8(op, c[3].i8.data(), c[4].i8.data(),
@@ -205,8 +203,7 @@ namespace {
 
 // Elementwise-shaped int8 ops: field 2 input, field 3 TFLM output.
 template <typename Op, typename Prepare>
-void unary_s8(const char* name, Prepare prepare,
-              rt::Status (*eval)(const Op&, const int8_t*, int8_t*)) {
+void unary_s8(const char* name, Prepare prepare, rt::Status (*eval)(const Op&, const int8_t*, int8_t*)) {
   Tally t{name};
   const auto cases = load(name, 1000);
   for (size_t k = 0; k < cases.size(); ++k) {
@@ -225,8 +222,7 @@ TEST(OpsGolden, SoftmaxInt8BitExact) {
   unary_s8<rt::SoftmaxOp>(
       "softmax",
       [](const OpsCase& c, rt::SoftmaxOp* op) {
-        const rt::SoftmaxParams p{c[0].i32[0], c[0].i32[1], c[1].f32[0], c[1].f32[1],
-                                  c[0].i32[2], 1.0f / 256.0f, -128};
+        const rt::SoftmaxParams p{c[0].i32[0], c[0].i32[1], c[1].f32[0], c[1].f32[1], c[0].i32[2], 1.0f / 256.0f, -128};
         return rt::softmax_prepare_s8(p, op);
       },
       rt::softmax_eval_s8);
@@ -236,8 +232,7 @@ TEST(OpsGolden, LogisticInt8BitExact) {
   unary_s8<rt::LogisticOp>(
       "logistic",
       [](const OpsCase& c, rt::LogisticOp* op) {
-        return rt::logistic_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], 1.0f / 256.0f, -128},
-                                       op);
+        return rt::logistic_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], 1.0f / 256.0f, -128}, op);
       },
       rt::logistic_eval_s8);
 }
@@ -255,8 +250,7 @@ TEST(OpsGolden, ReluInt8BitExact) {
   unary_s8<rt::ReluOp>(
       "relu",
       [](const OpsCase& c, rt::ReluOp* op) {
-        return rt::relu_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], c[1].f32[1], c[0].i32[2]},
-                                   op);
+        return rt::relu_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], c[1].f32[1], c[0].i32[2]}, op);
       },
       rt::relu_eval_s8);
 }
@@ -265,8 +259,7 @@ TEST(OpsGolden, Relu6Int8BitExact) {
   unary_s8<rt::ReluOp>(
       "relu6",
       [](const OpsCase& c, rt::ReluOp* op) {
-        return rt::relu6_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], c[1].f32[0], c[0].i32[1]},
-                                    op);
+        return rt::relu6_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1], c[1].f32[0], c[0].i32[1]}, op);
       },
       rt::relu_eval_s8);
 }
@@ -290,8 +283,7 @@ TEST(OpsGolden, DequantizeBitExact) {
   for (size_t k = 0; k < cases.size(); ++k) {
     const OpsCase& c = cases[k];
     rt::QuantizeOp op{};
-    ASSERT_EQ(rt::dequantize_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1]}, &op),
-              rt::Status::kOk);
+    ASSERT_EQ(rt::dequantize_prepare_s8({c[0].i32[0], c[1].f32[0], c[0].i32[1]}, &op), rt::Status::kOk);
     std::vector<float> out(c[3].f32.size());
     ASSERT_EQ(rt::dequantize_eval_s8(op, c[2].i8.data(), out.data()), rt::Status::kOk);
     t.check_f32(int(k), out, c[3].f32, /*exact=*/true);
@@ -306,8 +298,8 @@ TEST(OpsGolden, Conv2dFloat) {
     rt::Conv2dOp op{};
     ASSERT_EQ(rt::conv2d_prepare_f32(conv_params(c[0].i32), &op), rt::Status::kOk);
     std::vector<float> out(c[5].f32.size());
-    ASSERT_EQ(rt::conv2d_eval_f32(op, c[2].f32.data(), c[3].f32.data(),
-                                  c[4].f32.empty() ? nullptr : c[4].f32.data(), out.data()),
+    ASSERT_EQ(rt::conv2d_eval_f32(op, c[2].f32.data(), c[3].f32.data(), c[4].f32.empty() ? nullptr : c[4].f32.data(),
+                                  out.data()),
               rt::Status::kOk);
     t.check_f32(t.cases, out, c[5].f32);
   }
@@ -364,9 +356,7 @@ void unary_f32(const char* name, rt::Status (*prepare)(const Params&, Op*),
 
 TEST(OpsGolden, MaxPool2dFloat) { pool_f32("max_pool2d_f32", rt::max_pool2d_eval_f32); }
 TEST(OpsGolden, AvgPool2dFloat) { pool_f32("avg_pool2d_f32", rt::avg_pool2d_eval_f32); }
-TEST(OpsGolden, LogisticFloat) {
-  unary_f32("logistic_f32", rt::logistic_prepare_f32, rt::logistic_eval_f32);
-}
+TEST(OpsGolden, LogisticFloat) { unary_f32("logistic_f32", rt::logistic_prepare_f32, rt::logistic_eval_f32); }
 TEST(OpsGolden, TanhFloat) { unary_f32("tanh_f32", rt::tanh_prepare_f32, rt::tanh_eval_f32); }
 TEST(OpsGolden, ReluFloat) { unary_f32("relu_f32", rt::relu_prepare_f32, rt::relu_eval_f32); }
 TEST(OpsGolden, Relu6Float) { unary_f32("relu6_f32", rt::relu6_prepare_f32, rt::relu_eval_f32); }

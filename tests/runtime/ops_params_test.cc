@@ -84,7 +84,7 @@ TEST(OpsQuant, QuantizeMultiplierEdgeCases) {
 
 TEST(OpsQuant, MultiplyByQuantizedMultiplierRoundsTwiceLikeTflm) {
   const rt::QuantizedMultiplier quarter{1 << 30, -1};
-  EXPECT_EQ(rt::multiply_by_quantized_multiplier(6, quarter), 2);    // 1.5 -> 2
+  EXPECT_EQ(rt::multiply_by_quantized_multiplier(6, quarter), 2);  // 1.5 -> 2
   // -1.5: the double-rounding form gives -2; the single-rounding form
   // (TFLITE_SINGLE_ROUNDING) would give -1. The PyPI TFLM build is the former.
   EXPECT_EQ(rt::multiply_by_quantized_multiplier(-6, quarter), -2);
@@ -112,14 +112,10 @@ TEST(OpsQuant, ActivationRanges) {
   EXPECT_EQ(lo, 100);
   EXPECT_EQ(hi, 127);
   EXPECT_EQ(rt::activation_range_s8(rt::Activation::kTanh, 1.0f, 0, &lo, &hi), Status::kUnsupported);
-  EXPECT_EQ(rt::activation_range_s8(static_cast<rt::Activation>(9), 1.0f, 0, &lo, &hi),
-            Status::kInvalidArgument);
-  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 0.0f, 0, &lo, &hi),
-            Status::kInvalidArgument);
-  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 1.0f, 128, &lo, &hi),
-            Status::kInvalidArgument);
-  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 1.0f, 0, nullptr, &hi),
-            Status::kInvalidArgument);
+  EXPECT_EQ(rt::activation_range_s8(static_cast<rt::Activation>(9), 1.0f, 0, &lo, &hi), Status::kInvalidArgument);
+  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 0.0f, 0, &lo, &hi), Status::kInvalidArgument);
+  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 1.0f, 128, &lo, &hi), Status::kInvalidArgument);
+  EXPECT_EQ(rt::activation_range_s8(rt::Activation::kRelu, 1.0f, 0, nullptr, &hi), Status::kInvalidArgument);
   float flo = 0, fhi = 0;
   ASSERT_EQ(rt::activation_range_f32(rt::Activation::kRelu6, &flo, &fhi), Status::kOk);
   EXPECT_EQ(flo, 0.0f);
@@ -143,8 +139,7 @@ TEST(OpsQuant, OutSizeAndPadding) {
   EXPECT_EQ(out, 1);
   EXPECT_EQ(rt::compute_out_size(rt::Padding::kValid, 4, 3, 1, 2, &out), Status::kInvalidArgument);
   EXPECT_EQ(rt::compute_out_size(rt::Padding::kSame, 4, 3, 0, 1, &out), Status::kInvalidArgument);
-  EXPECT_EQ(rt::compute_out_size(static_cast<rt::Padding>(2), 4, 3, 1, 1, &out),
-            Status::kInvalidArgument);
+  EXPECT_EQ(rt::compute_out_size(static_cast<rt::Padding>(2), 4, 3, 1, 1, &out), Status::kInvalidArgument);
 }
 
 // ---------------------------------------------------------------- hand-checked ops
@@ -191,8 +186,7 @@ TEST(OpsHand, FullyConnected) {
 }
 
 TEST(OpsHand, Pools) {
-  rt::Pool2dParams p{1, 2, 2, 1, 2, 2, 2, 2, rt::Padding::kValid, rt::Activation::kNone,
-                     0.1f, 0, 0.1f, 0};
+  rt::Pool2dParams p{1, 2, 2, 1, 2, 2, 2, 2, rt::Padding::kValid, rt::Activation::kNone, 0.1f, 0, 0.1f, 0};
   rt::Pool2dOp op{};
   ASSERT_EQ(rt::pool2d_prepare_s8(p, &op), Status::kOk);
   const int8_t pos[4] = {1, 2, 3, 4};
@@ -277,10 +271,10 @@ TEST(OpsMalformed, Conv2dPrepare) {
   p.filter_scale_count = 3;  // neither 1 nor Cout
   EXPECT_EQ(prep(p), Status::kInvalidArgument);
   using F = int32_t rt::Conv2dParams::*;
-  for (F f : {&rt::Conv2dParams::batches, &rt::Conv2dParams::in_h, &rt::Conv2dParams::in_w,
-              &rt::Conv2dParams::in_c, &rt::Conv2dParams::out_c, &rt::Conv2dParams::filter_h,
-              &rt::Conv2dParams::filter_w, &rt::Conv2dParams::stride_h, &rt::Conv2dParams::stride_w,
-              &rt::Conv2dParams::dilation_h, &rt::Conv2dParams::dilation_w}) {
+  for (F f :
+       {&rt::Conv2dParams::batches, &rt::Conv2dParams::in_h, &rt::Conv2dParams::in_w, &rt::Conv2dParams::in_c,
+        &rt::Conv2dParams::out_c, &rt::Conv2dParams::filter_h, &rt::Conv2dParams::filter_w, &rt::Conv2dParams::stride_h,
+        &rt::Conv2dParams::stride_w, &rt::Conv2dParams::dilation_h, &rt::Conv2dParams::dilation_w}) {
     for (int32_t bad : {0, -3}) {
       p = good;
       p.*f = bad;
@@ -394,8 +388,7 @@ TEST(OpsMalformed, FullyConnected) {
 }
 
 TEST(OpsMalformed, Pools) {
-  const rt::Pool2dParams good{1, 4, 4, 2, 2, 2, 2, 2, rt::Padding::kSame, rt::Activation::kRelu,
-                              0.1f, 3, 0.1f, 3};
+  const rt::Pool2dParams good{1, 4, 4, 2, 2, 2, 2, 2, rt::Padding::kSame, rt::Activation::kRelu, 0.1f, 3, 0.1f, 3};
   rt::Pool2dOp op{};
   ASSERT_EQ(rt::pool2d_prepare_s8(good, &op), Status::kOk);
   rt::Pool2dParams p = good;
@@ -454,8 +447,7 @@ TEST(OpsMalformed, SoftmaxLogisticTanh) {
   EXPECT_EQ(rt::logistic_prepare_s8({4, 0.1f, 0, 1.0f / 128, -128}, &lg), Status::kUnsupported);
   EXPECT_EQ(rt::logistic_prepare_s8({4, 1e-12f, 0, 1.0f / 256, -128}, &lg), Status::kUnsupported);
   EXPECT_EQ(rt::logistic_prepare_s8({0, 0.1f, 0, 1.0f / 256, -128}, &lg), Status::kInvalidArgument);
-  EXPECT_EQ(rt::logistic_prepare_s8({4, 0.1f, 0, 1.0f / 256, -128}, nullptr),
-            Status::kInvalidArgument);
+  EXPECT_EQ(rt::logistic_prepare_s8({4, 0.1f, 0, 1.0f / 256, -128}, nullptr), Status::kInvalidArgument);
   EXPECT_EQ(rt::logistic_eval_s8(lg, b, b), Status::kBadState);
   rt::TanhOp th{};
   EXPECT_EQ(rt::tanh_prepare_s8({4, 0.1f, 0, 1.0f / 128, -128}, &th), Status::kUnsupported);

@@ -122,7 +122,7 @@ TEST(RuntimeBeats, SpreadsFiveSlotsAndEncodesStrength) {
   int outside = -1;
   ASSERT_EQ(rt::beat_vector(cfg, hits, 4, v.data(), &outside), rt::Status::kOk);
   EXPECT_EQ(outside, 0);
-  EXPECT_EQ(v[0], 0.0f);  // anchor skipped
+  EXPECT_EQ(v[0], 0.0f);                                      // anchor skipped
   for (int s = 69; s <= 73; ++s) EXPECT_EQ(v[s], 2.0f) << s;  // 575 / 8 = 71, loud
   EXPECT_EQ(v[68], 0.0f);
   EXPECT_EQ(v[74], 0.0f);

@@ -81,8 +81,8 @@ struct DataSource {
   // Writing a dataset folder (nullptr: the source cannot). Throws
   // earshot::Error, before writing anything, on options it rejects.
   GenerateResult (*write)(const GenerateArgs& a) = nullptr;
-  const char* writes = "";           // the files it writes, for --help and the docs
-  ParamList generate_params = {};    // `earshot generate <name>` options besides --out and --seed
+  const char* writes = "";         // the files it writes, for --help and the docs
+  ParamList generate_params = {};  // `earshot generate <name>` options besides --out and --seed
   std::vector<std::pair<std::string, std::string>> option_aliases = {};  // key -> another option name
   // Options for a quick run (the registry test runs every option on top of them).
   nlohmann::json quick_options = nlohmann::json::object();

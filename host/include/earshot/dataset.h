@@ -19,10 +19,10 @@ struct Recording {
 
 struct DatasetScan {
   std::filesystem::path dir;
-  std::vector<Recording> recordings;   // sorted by id
-  std::vector<std::string> unlabeled;  // ids of recordings with no label file
+  std::vector<Recording> recordings;       // sorted by id
+  std::vector<std::string> unlabeled;      // ids of recordings with no label file
   std::vector<std::string> orphan_labels;  // label files with no recording
-  std::vector<std::string> warnings;   // e.g. both label_ and labels_ for one id
+  std::vector<std::string> warnings;       // e.g. both label_ and labels_ for one id
 };
 
 // Throws earshot::Error if dir does not exist or is not a folder.

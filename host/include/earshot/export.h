@@ -24,20 +24,20 @@ namespace earshot {
 
 struct ExportOptions {
   bool int8 = true;
-  deploy::IoType io = deploy::IoType::kFloat32;            // int8 graphs: float32 (QUANTIZE/DEQUANTIZE at the edges) or int8
-  size_t calibration_examples = 500;       // representative examples drawn from the training data
-  std::string calibration = "train";       // train | noise (seed 000: uniform [0, 1) noise)
-  uint64_t calibration_seed = 20240917;    // which examples are drawn
+  deploy::IoType io = deploy::IoType::kFloat32;  // int8 graphs: float32 (QUANTIZE/DEQUANTIZE at the edges) or int8
+  size_t calibration_examples = 500;             // representative examples drawn from the training data
+  std::string calibration = "train";             // train | noise (seed 000: uniform [0, 1) noise)
+  uint64_t calibration_seed = 20240917;          // which examples are drawn
   std::vector<std::string> formats = {"tflite", "c"};  // and "cpp"
-  std::filesystem::path out;               // default RUN/export
+  std::filesystem::path out;                           // default RUN/export
   int threads = 0;
 };
 
 // The run's model as deployable graphs: float always, int8 when asked.
 struct DeployModel {
   deploy::Graph float_graph;
-  deploy::Graph graph;  // what is exported: float_graph or its int8 quantization
-  deploy::Ranges ranges;  // calibration ranges (int8)
+  deploy::Graph graph;         // what is exported: float_graph or its int8 quantization
+  deploy::Ranges ranges;       // calibration ranges (int8)
   nlohmann::json calibration;  // source, examples
 };
 DeployModel build_deploy_model(LoadedRun& run, const ExportOptions& options);

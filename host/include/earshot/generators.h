@@ -87,13 +87,13 @@ std::vector<ChordSpec> seed_chords();
 struct ChordOptions {
   int sample_rate = 16000;
   double seconds = 1.0;
-  double gain = 0.5;           // the seed's gain (per tone)
-  bool random_gain = false;    // gain uniform in [gain_min, gain_max) instead
+  double gain = 0.5;         // the seed's gain (per tone)
+  bool random_gain = false;  // gain uniform in [gain_min, gain_max) instead
   double gain_min = 0.1;
   double gain_max = 0.5;
-  bool random_phase = false;   // each tone starts at a random phase (seed: 0)
-  double noise_min = 0.0;      // white noise gain * uniform(-1, 1), gain drawn
-  double noise_max = 0.0;      //   uniformly in [noise_min, noise_max] per clip
+  bool random_phase = false;  // each tone starts at a random phase (seed: 0)
+  double noise_min = 0.0;     // white noise gain * uniform(-1, 1), gain drawn
+  double noise_max = 0.0;     //   uniformly in [noise_min, noise_max] per clip
   // Harder sets (ChordGenerator only): roots are the seed pitches times 2^k,
   // k in [-octaves_below, octaves_above], each detuned by up to +-detune_cents.
   int octaves_below = 0;
@@ -160,7 +160,7 @@ struct BellSetOptions {
 };
 
 struct BellRecording {
-  std::vector<float> audio;  // bells + background, peak-normalised as written
+  std::vector<float> audio;   // bells + background, peak-normalised as written
   std::vector<Label> labels;  // onset .. onset + label_seconds, "Ding", in time order
   double snr_db = 0.0;        // the SNR drawn for this recording
   // The two parts of `audio` (audio == bells + background, before float rounding).

@@ -77,7 +77,7 @@ struct Recipe {
   WindowNorm window_norm;
   UnlabeledPolicy unlabeled = UnlabeledPolicy::kError;
   rt::EventTrackerConfig detect;  // [detect]: window scores -> events
-  std::string text;  // the TOML as read
+  std::string text;               // the TOML as read
 
   // The frontend config with normalisation applied (pointers into this Recipe:
   // keep it alive while the config is used). With fit = true and nothing

@@ -34,12 +34,12 @@ enum class WindowLabelRule {
 };
 
 struct WindowSpec {
-  int window = 32;      // frames per window
-  int stride = 8;       // frames between window starts
+  int window = 32;         // frames per window
+  int stride = 8;          // frames between window starts
   int frame_stride = 128;  // samples between frames
   int sample_rate = 16000;
   WindowLabelRule rule = WindowLabelRule::kInside;
-  double min_overlap = 0.5;  // kOverlap: fraction of the window span
+  double min_overlap = 0.5;                 // kOverlap: fraction of the window span
   std::vector<std::string> positive_names;  // labels that count; empty = every label
 };
 
@@ -52,8 +52,8 @@ double window_start_seconds(size_t w, const WindowSpec& spec);
 double window_end_seconds(size_t w, const WindowSpec& spec);
 
 // frames [n_frames, n_features] -> out [N, window, n_features]; returns N.
-size_t make_windows(const std::vector<float>& frames, size_t n_frames, size_t n_features,
-                    const WindowSpec& spec, std::vector<float>& out);
+size_t make_windows(const std::vector<float>& frames, size_t n_frames, size_t n_features, const WindowSpec& spec,
+                    std::vector<float>& out);
 
 // One 0/1 label per window, by the spec's rule.
 std::vector<uint8_t> window_labels(size_t n_windows, const WindowSpec& spec, const std::vector<Label>& labels);

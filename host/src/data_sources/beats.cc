@@ -75,11 +75,9 @@ GenerateResult write_beats(const GenerateArgs& a) {
   write_text_file(a.out / "labels.csv", csv);
   GenerateResult r;
   r.warnings = detail::stale_files(a.out, "hits_", ".txt", count);
-  r.summary = {{"task", "beats"},         {"out", a.out.string()},
-               {"seed", a.seed},          {"count", count},
-               {"files", "hits_<k>.txt"}, {"labels", (a.out / "labels.csv").string()},
-               {"classes", classes},      {"variations", variations},
-               {"seed_insert_bug", bug}};
+  r.summary = {{"task", "beats"},    {"out", a.out.string()},    {"seed", a.seed},
+               {"count", count},     {"files", "hits_<k>.txt"},  {"labels", (a.out / "labels.csv").string()},
+               {"classes", classes}, {"variations", variations}, {"seed_insert_bug", bug}};
   char line[512];
   std::snprintf(line, sizeof line, "%d examples -> %s/hits_<k>.txt + labels.csv (%s; seed %llu%s)", count,
                 a.out.c_str(), detail::counts_text(classes).c_str(), static_cast<unsigned long long>(a.seed),
@@ -101,8 +99,9 @@ ParamDesc seed_insert_bug_param() {
 const DataSource& beats_source() {
   static const DataSource s{
       .name = "beats",
-      .doc = "Seed 000's beat patterns: hit lists (time, soft/loud) of four classes with the seed's four "
-             "variations; needs `[features] kind = \"beats\"`.",
+      .doc =
+          "Seed 000's beat patterns: hit lists (time, soft/loud) of four classes with the seed's four "
+          "variations; needs `[features] kind = \"beats\"`.",
       .feed = DataFeed::kStream,
       .params = {seed_insert_bug_param(), detail::test_examples_param()},
       .load = &load_beats,

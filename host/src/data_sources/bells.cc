@@ -68,9 +68,10 @@ GenerateResult write_bells(const GenerateArgs& a) {
 const DataSource& bells_source() {
   static const DataSource s{
       .name = "bells",
-      .doc = "Seed 001's bell recordings: struck bells and door chimes over noise, hum, melody and hard "
-             "negatives (speech-like babble, beeps, knocks), labelled \"Ding\"; train on the folder it writes "
-             "(`source = \"folder\"`).",
+      .doc =
+          "Seed 001's bell recordings: struck bells and door chimes over noise, hum, melody and hard "
+          "negatives (speech-like babble, beeps, knocks), labelled \"Ding\"; train on the folder it writes "
+          "(`source = \"folder\"`).",
       .feed = DataFeed::kNone,
       .write = &write_bells,
       .writes = "`audio_<k>.wav` + `label_<k>.txt` (Audacity labels, Ding)",

@@ -125,14 +125,16 @@ GenerateResult write_chords(const GenerateArgs& a) {
   write_text_file(a.out / "labels.csv", csv);
   GenerateResult r;
   r.warnings = detail::stale_files(a.out, "audio_", ".wav", count);
-  r.summary = {{"task", "chords"},   {"out", a.out.string()},          {"seed", a.seed},
-               {"count", count},     {"files", "audio_<k>.wav"},       {"labels", (a.out / "labels.csv").string()},
-               {"classes", classes}, {"sample_rate", o.sample_rate},   {"seconds", o.seconds},
-               {"roots", gen.roots().size()}};
+  r.summary = {{"task", "chords"},         {"out", a.out.string()},
+               {"seed", a.seed},           {"count", count},
+               {"files", "audio_<k>.wav"}, {"labels", (a.out / "labels.csv").string()},
+               {"classes", classes},       {"sample_rate", o.sample_rate},
+               {"seconds", o.seconds},     {"roots", gen.roots().size()}};
   char line[512];
-  std::snprintf(line, sizeof line, "%d clips of %.2f s at %d Hz -> %s/audio_<k>.wav + labels.csv (%s; %zu roots; seed %llu)",
-                count, o.seconds, o.sample_rate, a.out.c_str(), detail::counts_text(classes).c_str(),
-                gen.roots().size(), static_cast<unsigned long long>(a.seed));
+  std::snprintf(line, sizeof line,
+                "%d clips of %.2f s at %d Hz -> %s/audio_<k>.wav + labels.csv (%s; %zu roots; seed %llu)", count,
+                o.seconds, o.sample_rate, a.out.c_str(), detail::counts_text(classes).c_str(), gen.roots().size(),
+                static_cast<unsigned long long>(a.seed));
   r.line = line;
   return r;
 }
@@ -142,8 +144,9 @@ GenerateResult write_chords(const GenerateArgs& a) {
 const DataSource& chords_source() {
   static const DataSource s{
       .name = "chords",
-      .doc = "Seed 002's chords: two sine tones a major or minor third apart on 12 roots; trains on the 24 "
-             "chords' CQT features plus per-batch noise, as the seed does.",
+      .doc =
+          "Seed 002's chords: two sine tones a major or minor third apart on 12 roots; trains on the 24 "
+          "chords' CQT features plus per-batch noise, as the seed does.",
       .feed = DataFeed::kStream,
       .params =
           {

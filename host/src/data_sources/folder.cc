@@ -68,16 +68,19 @@ TaskData load_folder(const Recipe& recipe, const TrainRecipe& tr, const std::fil
     } else if (recipe.unlabeled == UnlabeledPolicy::kNegative) {
       labels.emplace_back();
     } else {
-      throw Error(rec.audio.string(), 0, "recording has no label file (label_" + rec.id +
-                                             ".txt); add one, or set [dataset] unlabeled = \"negative\"");
+      throw Error(
+          rec.audio.string(), 0,
+          "recording has no label file (label_" + rec.id + ".txt); add one, or set [dataset] unlabeled = \"negative\"");
     }
-    windows.push_back(count_windows(frame_count(recipe.frontend, shape.frame_length, audio.back().size()), recipe.windows));
+    windows.push_back(
+        count_windows(frame_count(recipe.frontend, shape.frame_length, audio.back().size()), recipe.windows));
   }
   size_t total = 0;
   for (size_t w : windows) total += w;
   const double train_fraction = p.number("train_fraction"), validation_fraction = p.number("validation_fraction");
   const size_t n_train = static_cast<size_t>(std::floor(train_fraction * static_cast<double>(total)));
-  const size_t n_val = static_cast<size_t>(std::floor((train_fraction + validation_fraction) * static_cast<double>(total))) - n_train;
+  const size_t n_val =
+      static_cast<size_t>(std::floor((train_fraction + validation_fraction) * static_cast<double>(total))) - n_train;
   fit_on_training_recordings(pipe, audio, windows, n_train, threads);
   td.normalization = pipe.recipe().normalize;
 
@@ -117,13 +120,15 @@ TaskData load_folder(const Recipe& recipe, const TrainRecipe& tr, const std::fil
 const DataSource& folder_source() {
   static const DataSource s{
       .name = "folder",
-      .doc = "A dataset folder: `audio_<id>.wav` (or `.flac`, `.ogg`) with Audacity labels `label_<id>.txt`, cut into the "
-             "recipe's windows and split into train, validation and test.",
+      .doc =
+          "A dataset folder: `audio_<id>.wav` (or `.flac`, `.ogg`) with Audacity labels `label_<id>.txt`, cut into the "
+          "recipe's windows and split into train, validation and test.",
       .feed = DataFeed::kFolder,
       .params =
           {
-              ParamDesc::string("dir", "Data folder when earshot train gets no --data (relative paths that do not "
-                                       "exist are taken from the recipe's folder)")
+              ParamDesc::string("dir",
+                                "Data folder when earshot train gets no --data (relative paths that do not "
+                                "exist are taken from the recipe's folder)")
                   .def(""),
               ParamDesc::choice("split", {"ordered", "shuffled"},
                                 "ordered: windows in file order (seed 001's np.split); shuffled: a seeded "

@@ -15,7 +15,8 @@ using SourceFn = const DataSource& (*)();
 // (data_sources.h); the two must agree.
 constexpr SourceFn kSources[] = {&folder_source, &beats_source,         &bells_source,
                                  &chords_source, &class_folders_source, &guitarists_source};
-static_assert(std::size(kSources) == kDataSourceCount, "kDataSourceCount (data_sources.h) must count the registry's sources");
+static_assert(std::size(kSources) == kDataSourceCount,
+              "kDataSourceCount (data_sources.h) must count the registry's sources");
 
 }  // namespace
 

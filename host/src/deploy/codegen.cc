@@ -151,7 +151,8 @@ void find_incremental(const Graph& g, int32_t hop, std::vector<bool>& incrementa
   incremental.assign(g.ops.size(), false);
   persistent.assign(g.tensors.size(), false);
   if (hop <= 0 || g.inputs.size() != 1) return;
-  std::vector<bool> fresh(g.tensors.size(), false);  // holds this window's values in full, or the persistent shifted form
+  std::vector<bool> fresh(g.tensors.size(),
+                          false);  // holds this window's values in full, or the persistent shifted form
   fresh[static_cast<size_t>(g.inputs[0])] = true;
   for (size_t k = 0; k < g.ops.size(); ++k) {
     const Op& op = g.ops[k];
@@ -186,33 +187,38 @@ std::string detector_source(const Graph& g, const Recipe& recipe, const std::vec
   const size_t window_frames = static_cast<size_t>(recipe.windows.window);
   std::snprintf(b, sizeof b,
                 "extern const earshot::rt::CompiledModel earshot_model = {\n"
-                "    \"%s\", %zu, %zu, %zu, %s, %" PRId64 ", %s, %" PRId64 ", kArenaBytes, model_init, model_invoke};\n\n",
+                "    \"%s\", %zu, %zu, %zu, %s, %" PRId64 ", %s, %" PRId64
+                ", kArenaBytes, model_init, model_invoke};\n\n",
                 ident(recipe.name).c_str(), window_frames, in.elements() / window_frames, out.elements(),
                 cpp_float(in.scale[0]).c_str(), in.zero_point[0], cpp_float(out.scale[0]).c_str(), out.zero_point[0]);
   cc += b;
   const rt::FrontendConfig& fc = recipe.frontend;
-  cc += "earshot::rt::DetectorConfig earshot_detector_config() {\n  using namespace earshot::rt;\n  DetectorConfig c;\n";
+  cc +=
+      "earshot::rt::DetectorConfig earshot_detector_config() {\n  using namespace earshot::rt;\n  DetectorConfig c;\n";
   cc += "  FrontendConfig& f = c.frontend;\n";
-  std::snprintf(b, sizeof b,
-                "  f.kind = %s;\n  f.sample_rate = %d;\n  f.frame_length = %d;\n  f.frame_stride = %d;\n  f.center = %s;\n"
-                "  f.window = %s;\n  f.window_periodic = %s;\n  f.subtract_mean = %s;\n  f.power = %s;\n  f.min_hz = %s;\n"
-                "  f.max_hz = %s;\n",
-                enum_name(fc.kind), fc.sample_rate, fc.frame_length, fc.frame_stride, fc.center ? "true" : "false",
-                enum_name(fc.window), fc.window_periodic ? "true" : "false", fc.subtract_mean ? "true" : "false",
-                cpp_float(fc.power).c_str(), cpp_float(fc.min_hz).c_str(), cpp_float(fc.max_hz).c_str());
+  std::snprintf(
+      b, sizeof b,
+      "  f.kind = %s;\n  f.sample_rate = %d;\n  f.frame_length = %d;\n  f.frame_stride = %d;\n  f.center = %s;\n"
+      "  f.window = %s;\n  f.window_periodic = %s;\n  f.subtract_mean = %s;\n  f.power = %s;\n  f.min_hz = %s;\n"
+      "  f.max_hz = %s;\n",
+      enum_name(fc.kind), fc.sample_rate, fc.frame_length, fc.frame_stride, fc.center ? "true" : "false",
+      enum_name(fc.window), fc.window_periodic ? "true" : "false", fc.subtract_mean ? "true" : "false",
+      cpp_float(fc.power).c_str(), cpp_float(fc.min_hz).c_str(), cpp_float(fc.max_hz).c_str());
   cc += b;
-  std::snprintf(b, sizeof b,
-                "  f.n_mels = %d;\n  f.fmin = %s;\n  f.fmax = %s;\n  f.mel_scale = %s;\n  f.mel_norm = %s;\n  f.n_mfcc = %d;\n"
-                "  f.cqt_fmin = %s;\n  f.cqt_bins = %d;\n  f.bins_per_octave = %d;\n  f.filter_scale = %s;\n",
-                fc.n_mels, cpp_float(fc.fmin).c_str(), cpp_float(fc.fmax).c_str(), enum_name(fc.mel_scale),
-                enum_name(fc.mel_norm), fc.n_mfcc, cpp_float(fc.cqt_fmin).c_str(), fc.cqt_bins, fc.bins_per_octave,
-                cpp_float(fc.filter_scale).c_str());
+  std::snprintf(
+      b, sizeof b,
+      "  f.n_mels = %d;\n  f.fmin = %s;\n  f.fmax = %s;\n  f.mel_scale = %s;\n  f.mel_norm = %s;\n  f.n_mfcc = %d;\n"
+      "  f.cqt_fmin = %s;\n  f.cqt_bins = %d;\n  f.bins_per_octave = %d;\n  f.filter_scale = %s;\n",
+      fc.n_mels, cpp_float(fc.fmin).c_str(), cpp_float(fc.fmax).c_str(), enum_name(fc.mel_scale),
+      enum_name(fc.mel_norm), fc.n_mfcc, cpp_float(fc.cqt_fmin).c_str(), fc.cqt_bins, fc.bins_per_octave,
+      cpp_float(fc.filter_scale).c_str());
   cc += b;
   std::snprintf(b, sizeof b, "  f.compression = %s;\n  f.amin = %s;\n  f.norm = %s;\n  f.mean = %s;\n  f.std = %s;\n",
                 enum_name(fc.compression), cpp_float(fc.amin).c_str(), enum_name(recipe.normalize.mode),
                 cpp_float(recipe.normalize.mean).c_str(), cpp_float(recipe.normalize.std).c_str());
   cc += b;
-  if (recipe.normalize.mode == rt::NormMode::kPerBin) cc += "  f.mean_per_bin = kMeanPerBin;\n  f.std_per_bin = kStdPerBin;\n";
+  if (recipe.normalize.mode == rt::NormMode::kPerBin)
+    cc += "  f.mean_per_bin = kMeanPerBin;\n  f.std_per_bin = kStdPerBin;\n";
   std::snprintf(b, sizeof b,
                 "  c.model = &earshot_model;\n  c.window_stride = %d;\n  c.event_class = -1;\n"
                 "  c.events.on_threshold = %s;\n  c.events.off_threshold = %s;\n  c.events.max_gap = %d;\n"
@@ -307,7 +313,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
   for (int32_t t : g.state_tensors()) {
     const TensorInfo& info = g.tensors[static_cast<size_t>(t)];
     std::snprintf(b, sizeof b, "  memset(arena + %" PRId64 ", %d, %zu);  // %s\n", cg.offset(t),
-                  info.type == DType::kInt8 ? static_cast<int>(info.zero_point[0]) : 0, info.bytes(), info.name.c_str());
+                  info.type == DType::kInt8 ? static_cast<int>(info.zero_point[0]) : 0, info.bytes(),
+                  info.name.c_str());
     reset += b;
   }
 
@@ -336,8 +343,10 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
   // ---- source
   std::string cc = "// Generated by earshot export --format cpp from " + source + ". Do not edit.\n";
   cc += "#include \"earshot_model.h\"\n\n#include <math.h>\n#include <string.h>\n\n#include \"earshot/rt/ops.h\"\n\n";
-  cc += "#define EARSHOT_TRY(x)                       \\\n  do {                                       \\\n"
-        "    const earshot::rt::Status s_ = (x);        \\\n    if (s_ != earshot::rt::Status::kOk) return s_; \\\n  } while (0)\n\n";
+  cc +=
+      "#define EARSHOT_TRY(x)                       \\\n  do {                                       \\\n"
+      "    const earshot::rt::Status s_ = (x);        \\\n    if (s_ != earshot::rt::Status::kOk) return s_; \\\n  } "
+      "while (0)\n\n";
   cc += "namespace {\nnamespace rt = earshot::rt;\n\n";
   std::snprintf(b, sizeof b, "constexpr size_t kActivationBytes = %zu;  // static plan (and state): offsets below\n",
                 activations);
@@ -368,8 +377,9 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
   cc += "rt::Status graph_invoke(uint8_t* arena, const void* const* inputs, void* const* outputs) {\n";
   cc += "  if (arena == nullptr || inputs == nullptr || outputs == nullptr) return rt::Status::kInvalidArgument;\n";
   for (size_t i = 0; i < g.inputs.size(); ++i) {
-    std::snprintf(b, sizeof b, "  if (inputs[%zu] == nullptr) return rt::Status::kInvalidArgument;\n"
-                               "  memcpy(arena + %" PRId64 ", inputs[%zu], %zu);\n",
+    std::snprintf(b, sizeof b,
+                  "  if (inputs[%zu] == nullptr) return rt::Status::kInvalidArgument;\n"
+                  "  memcpy(arena + %" PRId64 ", inputs[%zu], %zu);\n",
                   i, cg.offset(g.inputs[i]), i, g.tensors[static_cast<size_t>(g.inputs[i])].bytes());
     cc += b;
   }
@@ -390,7 +400,8 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
     cc += b;
     cc += "  EARSHOT_TRY(run_ops(arena, window_warm));\n";
     std::snprintf(b, sizeof b,
-                  "  memcpy(output, arena + %" PRId64 ", %zu);\n  window_warm = true;\n  return rt::Status::kOk;\n}\n\n",
+                  "  memcpy(output, arena + %" PRId64
+                  ", %zu);\n  window_warm = true;\n  return rt::Status::kOk;\n}\n\n",
                   cg.offset(g.outputs[0]), out.bytes());
     cc += b;
     if (recipe->normalize.mode == rt::NormMode::kPerBin) {
@@ -405,10 +416,11 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
   cc += "const rt::CompiledTensor kOutputs[] = {\n" +
         tensor_table(g, g.outputs, g.output_names.empty() ? nullptr : &g.output_names) + "};\n";
   cc += "}  // namespace\n\n";
-  std::snprintf(b, sizeof b,
-                "extern const earshot::rt::CompiledGraph earshot_graph = {\n"
-                "    \"%s\", %zu, kInputs, %zu, kOutputs, kArenaBytes, %zu, model_init, graph_invoke, graph_reset};\n\n",
-                ident(detector ? recipe->name : name).c_str(), g.inputs.size(), g.outputs.size(), plan.state_bytes);
+  std::snprintf(
+      b, sizeof b,
+      "extern const earshot::rt::CompiledGraph earshot_graph = {\n"
+      "    \"%s\", %zu, kInputs, %zu, kOutputs, kArenaBytes, %zu, model_init, graph_invoke, graph_reset};\n\n",
+      ident(detector ? recipe->name : name).c_str(), g.inputs.size(), g.outputs.size(), plan.state_bytes);
   cc += b;
   if (detector) cc += detector_source(g, *recipe, class_names);
   m.source = cc;

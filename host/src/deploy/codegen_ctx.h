@@ -28,9 +28,9 @@ class Codegen {
   const ArenaPlan& plan;
   std::vector<bool> incremental;  // per op: recompute only the last `hop` output columns
   int32_t hop;
-  std::string decl, init, run;    // file-scope declarations; init() and invoke() bodies
+  std::string decl, init, run;  // file-scope declarations; init() and invoke() bodies
   size_t macs_full = 0, macs_hop = 0;
-  size_t tail_op_data = 0;        // op data of the incremental ops' second preparation
+  size_t tail_op_data = 0;  // op data of the incremental ops' second preparation
 
   const TensorInfo& tensor(int32_t t) const { return g.tensors[static_cast<size_t>(t)]; }
   int64_t offset(int32_t t) const { return plan.offset[static_cast<size_t>(t)]; }

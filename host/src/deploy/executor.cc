@@ -74,7 +74,8 @@ ArenaPlan plan_arena(const Graph& g, const std::vector<bool>* persistent) {
     std::vector<std::pair<size_t, size_t>> busy;  // [begin, end) of overlapping buffers
     for (size_t o : placed) {
       if (p.first_op[o] <= p.last_op[t] && p.first_op[t] <= p.last_op[o]) {
-        busy.emplace_back(static_cast<size_t>(p.offset[o]), static_cast<size_t>(p.offset[o]) + padded(g.tensors[o].bytes()));
+        busy.emplace_back(static_cast<size_t>(p.offset[o]),
+                          static_cast<size_t>(p.offset[o]) + padded(g.tensors[o].bytes()));
       }
     }
     std::sort(busy.begin(), busy.end());
@@ -151,9 +152,7 @@ void* Executor::data(int32_t tensor) {
   return arena_ + plan_.offset[static_cast<size_t>(tensor)];
 }
 
-const void* Executor::data(int32_t tensor) const {
-  return const_cast<Executor*>(this)->data(tensor);
-}
+const void* Executor::data(int32_t tensor) const { return const_cast<Executor*>(this)->data(tensor); }
 
 void Executor::reset_state() {
   for (int32_t t : g_.state_tensors()) {

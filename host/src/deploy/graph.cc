@@ -80,7 +80,8 @@ class Checker {
 
   void check_tensor(const TensorInfo& t, size_t index) const {
     const std::string name = "tensor " + std::to_string(index) + " '" + t.name + "'";
-    check(!t.shape.empty() && t.shape.size() <= 6, name + " has rank " + std::to_string(t.shape.size()) + " (1..6 supported)");
+    check(!t.shape.empty() && t.shape.size() <= 6,
+          name + " has rank " + std::to_string(t.shape.size()) + " (1..6 supported)");
     size_t n = 1;
     for (int32_t d : t.shape) {
       check(d > 0 && d <= (1 << 24), name + " has a bad dimension in shape " + shape_str(t.shape));

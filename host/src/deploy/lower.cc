@@ -57,8 +57,7 @@ Op* Lowering::fusable_producer(int32_t t) {
 void Lowering::activate(nn::Activation act, Value& v, const std::string& name, double temperature) {
   Op op;
   switch (act) {
-    case nn::Activation::kLinear:
-      return;
+    case nn::Activation::kLinear: return;
     case nn::Activation::kRelu:
       if (Op* p = fusable_producer(v.tensor); p != nullptr && p->fused == rt::Activation::kNone) {
         p->fused = rt::Activation::kRelu;
@@ -68,12 +67,8 @@ void Lowering::activate(nn::Activation act, Value& v, const std::string& name, d
       }
       op.kind = OpKind::kRelu;
       break;
-    case nn::Activation::kSigmoid:
-      op.kind = OpKind::kLogistic;
-      break;
-    case nn::Activation::kTanh:
-      op.kind = OpKind::kTanh;
-      break;
+    case nn::Activation::kSigmoid: op.kind = OpKind::kLogistic; break;
+    case nn::Activation::kTanh: op.kind = OpKind::kTanh; break;
     case nn::Activation::kSoftmax:
       op.kind = OpKind::kSoftmax;
       op.beta = static_cast<float>(1.0 / temperature);

@@ -83,7 +83,7 @@ struct PrepareArgs {
   const Graph& g;
   const Op& op;
   Target target;
-  void* mem;         // op data (per-channel multipliers), prepare_bytes() of it
+  void* mem;  // op data (per-channel multipliers), prepare_bytes() of it
   size_t mem_bytes;
 };
 
@@ -98,7 +98,7 @@ class Codegen;  // codegen.cc: the generated C++ under construction
 
 struct OpKindInfo {
   OpKind kind = OpKind::kReshape;
-  const char* name = "";             // TFLite's builtin name
+  const char* name = "";  // TFLite's builtin name
   fb::BuiltinOperator builtin = fb::BuiltinOperator_ADD;
   std::vector<Operand> inputs = {}, outputs = {};
   // Element types of the data input and output: the same for both, one of

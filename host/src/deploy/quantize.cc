@@ -81,7 +81,9 @@ void QuantizeStep::same_as(int32_t t, int32_t like) {
   set_quant(tensor(t), x.scale[0], static_cast<int32_t>(x.zero_point[0]), x.type);
 }
 
-void QuantizeStep::fixed(int32_t t, float scale, int32_t zero_point, DType type) { set_quant(tensor(t), scale, zero_point, type); }
+void QuantizeStep::fixed(int32_t t, float scale, int32_t zero_point, DType type) {
+  set_quant(tensor(t), scale, zero_point, type);
+}
 
 void QuantizeStep::weights_per_channel(int32_t t) {
   TensorInfo& w = tensor(t);

@@ -38,20 +38,28 @@ Json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes) {
     const size_t macs = info.macs != nullptr ? info.macs(g, op) : 0;
     size_t weights = 0;  // constant operands: weights, biases
     for (int32_t t : op.inputs) {
-      if (t >= 0 && g.tensors[static_cast<size_t>(t)].is_constant()) weights += g.tensors[static_cast<size_t>(t)].bytes();
+      if (t >= 0 && g.tensors[static_cast<size_t>(t)].is_constant())
+        weights += g.tensors[static_cast<size_t>(t)].bytes();
     }
     // Bytes of every activation alive while this op runs (the plan's footprint at this step).
     size_t live = 0;
     std::vector<int64_t> counted;
     for (size_t t = 0; t < g.tensors.size(); ++t) {
       if (plan.offset[t] < 0 || plan.alias_of[t] >= 0) continue;
-      if (plan.first_op[t] <= static_cast<int32_t>(k) && static_cast<int32_t>(k) <= plan.last_op[t]) live += g.tensors[t].bytes();
+      if (plan.first_op[t] <= static_cast<int32_t>(k) && static_cast<int32_t>(k) <= plan.last_op[t])
+        live += g.tensors[t].bytes();
     }
     total_macs += macs;
     weight_bytes += weights;
-    ops.push_back({{"op", op_name(op.kind)}, {"output", y.name}, {"input_shape", x.shape}, {"output_shape", y.shape},
-                   {"type", dtype_name(y.type)}, {"macs", macs}, {"weight_bytes", weights},
-                   {"output_bytes", y.bytes()}, {"live_activation_bytes", live}});
+    ops.push_back({{"op", op_name(op.kind)},
+                   {"output", y.name},
+                   {"input_shape", x.shape},
+                   {"output_shape", y.shape},
+                   {"type", dtype_name(y.type)},
+                   {"macs", macs},
+                   {"weight_bytes", weights},
+                   {"output_bytes", y.bytes()},
+                   {"live_activation_bytes", live}});
   }
   Executor ex(g);
   Json frontend = nullptr;
@@ -71,7 +79,8 @@ Json memory_report(const Graph& g, const Recipe& recipe, size_t model_bytes) {
   Json state = Json::array();
   for (int32_t t : g.state_tensors()) {
     const TensorInfo& info = g.tensors[static_cast<size_t>(t)];
-    state.push_back({{"name", info.name}, {"shape", info.shape}, {"type", dtype_name(info.type)}, {"bytes", info.bytes()}});
+    state.push_back(
+        {{"name", info.name}, {"shape", info.shape}, {"type", dtype_name(info.type)}, {"bytes", info.bytes()}});
   }
   return {{"ops", ops},
           {"outputs", outputs},
@@ -109,9 +118,9 @@ std::string format_memory_report(const Json& r) {
   std::snprintf(line, sizeof line,
                 "flash: model %zu bytes (weights and biases %zu)\n"
                 "RAM:   arena %zu bytes (static plan; %zu without reuse), op data %zu, scratch %zu",
-                t.at("model_bytes").get<size_t>(), t.at("weight_bytes").get<size_t>(), t.at("arena_bytes").get<size_t>(),
-                t.at("arena_without_reuse_bytes").get<size_t>(), t.at("op_data_bytes").get<size_t>(),
-                t.at("scratch_bytes").get<size_t>());
+                t.at("model_bytes").get<size_t>(), t.at("weight_bytes").get<size_t>(),
+                t.at("arena_bytes").get<size_t>(), t.at("arena_without_reuse_bytes").get<size_t>(),
+                t.at("op_data_bytes").get<size_t>(), t.at("scratch_bytes").get<size_t>());
   s += line;
   if (t.contains("state_bytes") && t.at("state_bytes").get<size_t>() > 0) {
     std::snprintf(line, sizeof line, " (state %zu of it)", t.at("state_bytes").get<size_t>());
@@ -125,7 +134,8 @@ std::string format_memory_report(const Json& r) {
   s += line;
   if (r.contains("outputs") && r.at("outputs").size() > 1) {
     s += "outputs:";
-    for (const Json& o : r.at("outputs")) s += " " + o.at("name").get<std::string>() + " (" + o.at("type").get<std::string>() + ")";
+    for (const Json& o : r.at("outputs"))
+      s += " " + o.at("name").get<std::string>() + " (" + o.at("type").get<std::string>() + ")";
     s += "\n";
   }
   return s;
@@ -187,10 +197,11 @@ void frontend_defines(std::string& h, const Graph& g, const Recipe& recipe,
     case rt::FeatureKind::kSpectrum:
       define("MIN_HZ", fmt_float(f.min_hz), "keep FFT bins k with MIN_HZ <= k * SAMPLE_RATE / FRAME_SIZE < MAX_HZ");
       define("MAX_HZ", fmt_float(f.max_hz), "0: up to Nyquist, inclusive");
-      define("SPECTRUM_FIRST_BIN",
-             std::to_string(static_cast<int>(std::lround(fx.analyzer().bin_hz(0) * static_cast<float>(shape.frame_length) /
-                                                         static_cast<float>(f.sample_rate)))),
-             "FFT bin of the first value");
+      define(
+          "SPECTRUM_FIRST_BIN",
+          std::to_string(static_cast<int>(std::lround(fx.analyzer().bin_hz(0) * static_cast<float>(shape.frame_length) /
+                                                      static_cast<float>(f.sample_rate)))),
+          "FFT bin of the first value");
       define("SPECTRUM_SIZE", std::to_string(shape.feature_size), "bins kept per frame");
       break;
     case rt::FeatureKind::kMel:
@@ -269,7 +280,8 @@ std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std
     define("INPUT_ZERO_POINT", std::to_string(in.zero_point[0]), "");
   }
   const TensorInfo* qin = &in;
-  if (in.scale.empty() && g.ops.front().kind == OpKind::kQuantize) qin = &g.tensors[static_cast<size_t>(g.ops.front().outputs[0])];
+  if (in.scale.empty() && g.ops.front().kind == OpKind::kQuantize)
+    qin = &g.tensors[static_cast<size_t>(g.ops.front().outputs[0])];
   if (in.scale.empty() && !qin->scale.empty()) {
     define("INPUT_QUANT_SCALE", fmt_float(qin->scale[0]), "the model's QUANTIZE step");
     define("INPUT_QUANT_ZERO_POINT", std::to_string(qin->zero_point[0]), "");
@@ -318,7 +330,8 @@ std::string c_header(const Graph& g, const Recipe& recipe, const std::vector<std
 std::string c_source(const std::vector<uint8_t>& tflite, const Recipe& recipe) {
   std::string s = "// Generated by earshot export: the .tflite model, byte for byte. Do not edit.\n";
   s += "#include \"model.h\"\n\n";
-  s += "#ifdef __GNUC__\n#define EARSHOT_ALIGN16 __attribute__((aligned(16)))\n#else\n#define EARSHOT_ALIGN16\n#endif\n\n";
+  s += "#ifdef __GNUC__\n#define EARSHOT_ALIGN16 __attribute__((aligned(16)))\n#else\n#define "
+       "EARSHOT_ALIGN16\n#endif\n\n";
   s += "const unsigned char model_tflite[] EARSHOT_ALIGN16 = {\n";
   char buf[8];
   for (size_t i = 0; i < tflite.size(); ++i) {

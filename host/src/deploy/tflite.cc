@@ -157,7 +157,8 @@ std::vector<uint8_t> write_tflite(const Graph& graph) {
   auto tensor_map = [&](const std::vector<int32_t>& list, const std::vector<std::string>* names) {
     std::vector<flatbuffers::Offset<fb::TensorMap>> maps;
     for (size_t i = 0; i < list.size(); ++i) {
-      const std::string& name = names != nullptr && i < names->size() ? (*names)[i] : g.tensors[static_cast<size_t>(list[i])].name;
+      const std::string& name =
+          names != nullptr && i < names->size() ? (*names)[i] : g.tensors[static_cast<size_t>(list[i])].name;
       maps.push_back(fb::CreateTensorMapDirect(fbb, name.c_str(), static_cast<uint32_t>(list[i])));
     }
     return maps;
@@ -208,7 +209,8 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
     if (ft->shape() == nullptr) fail(tname + " has no shape");
     t.shape.assign(ft->shape()->begin(), ft->shape()->end());
     if (!from_tensor_type(ft->type(), &t.type)) {
-      fail(tname + " has type " + std::to_string(ft->type()) + " (float32, int8, int16, int32 and int64 are supported)");
+      fail(tname + " has type " + std::to_string(ft->type()) +
+           " (float32, int8, int16, int32 and int64 are supported)");
     }
     if (ft->buffer() >= m->buffers()->size()) {
       fail(tname + " refers to buffer " + std::to_string(ft->buffer()) + " of " + std::to_string(m->buffers()->size()));
@@ -234,11 +236,13 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
   for (uint32_t k = 0; k < sg->operators()->size(); ++k) {
     const fb::Operator* fo = sg->operators()->Get(k);
     const std::string oname = "operator " + std::to_string(k);
-    if (codes == nullptr || fo->opcode_index() >= codes->size()) fail(oname + " has an operator code index out of range");
+    if (codes == nullptr || fo->opcode_index() >= codes->size())
+      fail(oname + " has an operator code index out of range");
     const fb::OperatorCode* code = codes->Get(fo->opcode_index());
     const int32_t builtin_code = std::max<int32_t>(code->deprecated_builtin_code(), code->builtin_code());
     const OpKindInfo* info = from_builtin(builtin_code);
-    if (info == nullptr) fail(oname + " uses builtin operator " + std::to_string(builtin_code) + ", which earshot does not run");
+    if (info == nullptr)
+      fail(oname + " uses builtin operator " + std::to_string(builtin_code) + ", which earshot does not run");
     Op op;
     op.kind = info->kind;
     if (fo->inputs() == nullptr || fo->outputs() == nullptr) fail(oname + " lacks inputs or outputs");
@@ -253,11 +257,13 @@ Graph read_tflite(const uint8_t* data, size_t size, const std::string& where) {
   const auto* sigs = m->signature_defs();
   const fb::SignatureDef* sig = sigs != nullptr && sigs->size() > 0 ? sigs->Get(0) : nullptr;
   for (int32_t out : g.outputs) {
-    std::string name = out >= 0 && static_cast<size_t>(out) < g.tensors.size() ? g.tensors[static_cast<size_t>(out)].name
-                                                                                : std::string();
+    std::string name = out >= 0 && static_cast<size_t>(out) < g.tensors.size()
+                           ? g.tensors[static_cast<size_t>(out)].name
+                           : std::string();
     if (sig != nullptr && sig->outputs() != nullptr) {
       for (const fb::TensorMap* t : *sig->outputs()) {
-        if (t != nullptr && t->name() != nullptr && static_cast<int64_t>(t->tensor_index()) == out) name = t->name()->str();
+        if (t != nullptr && t->name() != nullptr && static_cast<int64_t>(t->tensor_index()) == out)
+          name = t->name()->str();
       }
     }
     g.output_names.push_back(name);

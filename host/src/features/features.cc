@@ -84,12 +84,13 @@ FeatureMatrix FeatureExtractor::run(const std::vector<float>& samples, int threa
       // read dozens of streams at once, more than the hardware prefetcher
       // follows.
       const long next_end = static_cast<long>(t + 2 * static_cast<size_t>(lanes)) * cfg.frame_stride - pad + length;
-      for (long i = static_cast<long>(t + static_cast<size_t>(lanes)) * cfg.frame_stride - pad + length - cfg.frame_stride;
+      for (long i =
+               static_cast<long>(t + static_cast<size_t>(lanes)) * cfg.frame_stride - pad + length - cfg.frame_stride;
            i < next_end && i < n; i += 16) {
         if (i >= 0) __builtin_prefetch(samples.data() + i);
       }
-      const rt::Status s =
-          an.analyze_batch(ptrs.data(), count, m.data.data() + t * m.features, m.features, scratch.data(), scratch.size());
+      const rt::Status s = an.analyze_batch(ptrs.data(), count, m.data.data() + t * m.features, m.features,
+                                            scratch.data(), scratch.size());
       if (!rt::ok(s)) throw_status(s, "feature analysis");
     }
   };

@@ -258,8 +258,9 @@ Examples Pipeline::examples(const Recording& rec, int threads) const {
     labels = read_labels(rec.labels);
   } else if (recipe_.unlabeled == UnlabeledPolicy::kError && recipe_.has_windows) {
     throw Error(rec.audio.string(), 0,
-                "recording has no label file (label_" + rec.id + ".txt); add one, or set "
-                "[dataset] unlabeled = \"negative\" to treat it as all-negative");
+                "recording has no label file (label_" + rec.id +
+                    ".txt); add one, or set "
+                    "[dataset] unlabeled = \"negative\" to treat it as all-negative");
   }
   return examples_from_audio(audio.samples, recipe_.has_windows ? &labels : nullptr, threads);
 }

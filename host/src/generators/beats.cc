@@ -50,11 +50,8 @@ BeatExample make_beat(int label, int variation, int offset_ms, nn::Rng& rng, con
     a.erase(a.begin() + static_cast<std::ptrdiff_t>(i));
   };
   switch (variation) {
-    case 1:
-      break;
-    case 2:
-      drop_one();
-      break;
+    case 1: break;
+    case 2: drop_one(); break;
     case 3: {
       // random.sample(sample_arr[1:], 4): four distinct non-anchor hits
       // (partial Fisher-Yates over their indices).
@@ -101,10 +98,10 @@ BeatGenerator::BeatGenerator(uint64_t seed, BeatOptions opt) : rng_(seed), opt_(
 
 BeatExample BeatGenerator::next() {
   const int label = static_cast<int>(rng_.below(4));
-  int inc = 2 + static_cast<int>(rng_.below(8));       // np.random.randint(2, 10)
-  const int num = static_cast<int>(rng_.below(25));    // np.random.randint(0, 25)
+  int inc = 2 + static_cast<int>(rng_.below(8));     // np.random.randint(2, 10)
+  const int num = static_cast<int>(rng_.below(25));  // np.random.randint(0, 25)
   const int variation = 1 + static_cast<int>(rng_.below(4));
-  if (rng_.uniform() < 0.5) inc = -inc;                // neg = uniform(0, 1) < 0.5
+  if (rng_.uniform() < 0.5) inc = -inc;  // neg = uniform(0, 1) < 0.5
   return make_beat(label, variation, inc * num, rng_, opt_);
 }
 

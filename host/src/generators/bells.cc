@@ -65,7 +65,8 @@ void add_bell(std::vector<double>& y, size_t start, int sr, nn::Rng& rng, double
     const size_t gap = static_cast<size_t>(rng.uniform(0.25, 0.45) * sr);
     for (size_t i = 0; i < n; ++i) {
       const double t = static_cast<double>(i) / sr;
-      double v = std::sin(kTwoPi * f1 * t) * std::exp(-t * 3.0) + 0.3 * std::sin(kTwoPi * 2 * f1 * t) * std::exp(-t * 6.0);
+      double v =
+          std::sin(kTwoPi * f1 * t) * std::exp(-t * 3.0) + 0.3 * std::sin(kTwoPi * 2 * f1 * t) * std::exp(-t * 6.0);
       if (i >= gap) {
         const double u = static_cast<double>(i - gap) / sr;
         v += std::sin(kTwoPi * f2 * u) * std::exp(-u * 3.0) + 0.3 * std::sin(kTwoPi * 2 * f2 * u) * std::exp(-u * 6.0);
@@ -133,8 +134,8 @@ std::vector<double> talker(size_t n, int sr, nn::Rng& rng) {
                                        {530, 1840, 2480}, {570, 840, 2410},  {660, 1720, 2410}};
   static const double kBandwidths[3] = {80.0, 110.0, 160.0};
   const double f0_base = rng.uniform(90.0, 250.0);
-  const double rate = rng.uniform(3.0, 6.0);           // syllables per second
-  const double tract = rng.uniform(0.9, 1.15);         // formant scale (vocal tract length)
+  const double rate = rng.uniform(3.0, 6.0);    // syllables per second
+  const double tract = rng.uniform(0.9, 1.15);  // formant scale (vocal tract length)
   const double into_f = rng.uniform(0.2, 0.6), into_depth = rng.uniform(0.05, 0.15), into_ph = rng.uniform(0, kTwoPi);
   const double nyq_cap = 0.45 * sr;
   std::vector<double> y(n, 0.0);
@@ -214,7 +215,8 @@ std::vector<double> beep_group(int sr, nn::Rng& rng) {
     for (size_t i = 0; i < len; ++i) {
       const double t = static_cast<double>(i) / sr;
       const double e = std::min({1.0, static_cast<double>(i) / ramp, static_cast<double>(len - i) / ramp});
-      y[s0 + i] = e * (std::sin(kTwoPi * f * t) + third * std::sin(kTwoPi * 3 * f * t)) / std::sqrt(0.5 + 0.5 * third * third);
+      y[s0 + i] =
+          e * (std::sin(kTwoPi * f * t) + third * std::sin(kTwoPi * 3 * f * t)) / std::sqrt(0.5 + 0.5 * third * third);
     }
   }
   return y;
@@ -249,7 +251,8 @@ void check(const BellSetOptions& o) {
   if (o.recordings < 1 || !(o.seconds > 2.0) || o.sample_rate < 8000) {
     throw Error("generate bells: need recordings >= 1, seconds > 2 and sample_rate >= 8000");
   }
-  if (o.seconds > 24 * 3600.0 || o.sample_rate > 384000) throw Error("generate bells: seconds or sample_rate too large");
+  if (o.seconds > 24 * 3600.0 || o.sample_rate > 384000)
+    throw Error("generate bells: seconds or sample_rate too large");
   if (!(o.snr_db_min <= o.snr_db_max) || !std::isfinite(o.snr_db_min) || !std::isfinite(o.snr_db_max)) {
     throw Error("generate bells: need snr_db_min <= snr_db_max (got " + std::to_string(o.snr_db_min) + " and " +
                 std::to_string(o.snr_db_max) + ")");
@@ -257,8 +260,10 @@ void check(const BellSetOptions& o) {
   if (!(o.bells_per_minute > 0.0) || !(o.label_seconds > 0.0)) {
     throw Error("generate bells: bells_per_minute and label_seconds must be positive");
   }
-  if (!(o.babble_fraction >= 0.0 && o.babble_fraction <= 1.0)) throw Error("generate bells: babble_fraction must be in [0, 1]");
-  if (o.babble_talkers_max < 1 || o.babble_talkers_max > 8) throw Error("generate bells: babble_talkers_max must be 1..8");
+  if (!(o.babble_fraction >= 0.0 && o.babble_fraction <= 1.0))
+    throw Error("generate bells: babble_fraction must be in [0, 1]");
+  if (o.babble_talkers_max < 1 || o.babble_talkers_max > 8)
+    throw Error("generate bells: babble_talkers_max must be 1..8");
   if (!(o.beeps_per_minute >= 0.0) || !(o.knocks_per_minute >= 0.0)) {
     throw Error("generate bells: beeps_per_minute and knocks_per_minute must be >= 0");
   }

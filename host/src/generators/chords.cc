@@ -13,7 +13,8 @@ namespace {
 constexpr double kTwoPi = 6.283185307179586;
 
 void check(const ChordOptions& o) {
-  if (o.sample_rate < 1000) throw Error("chords: sample_rate must be at least 1000, got " + std::to_string(o.sample_rate));
+  if (o.sample_rate < 1000)
+    throw Error("chords: sample_rate must be at least 1000, got " + std::to_string(o.sample_rate));
   if (!(o.seconds > 0.0) || o.seconds > 3600.0) throw Error("chords: seconds must be in (0, 3600]");
   if (!(o.gain >= 0.0)) throw Error("chords: gain must be >= 0");
   if (o.random_gain && !(o.gain_min >= 0.0 && o.gain_min <= o.gain_max)) {

@@ -61,8 +61,7 @@ template <typename T>
 void activation_forward(Activation a, T* y, size_t rows, size_t width, T temperature) {
   const size_t n = rows * width;
   switch (a) {
-    case Activation::kLinear:
-      return;
+    case Activation::kLinear: return;
     case Activation::kRelu: {
       Arr<T> v(y, Eigen::Index(n));
       v = v.max(T(0));  // std::max semantics in packet and tail: NaN propagates
@@ -98,8 +97,7 @@ template <typename T>
 void activation_backward(Activation a, const T* y, T* dy, size_t rows, size_t width, T temperature) {
   const size_t n = rows * width;
   switch (a) {
-    case Activation::kLinear:
-      return;
+    case Activation::kLinear: return;
     case Activation::kRelu: {  // derivative 0 at 0, as in PyTorch and TF
       // dy & mask(y > 0) on the bits: GCC compiles both a select and a
       // multiply by the 0/1 mask into a branch, which mispredicts here.

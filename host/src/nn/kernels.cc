@@ -41,8 +41,7 @@ const Kernels& active() {
       if (!avx2()) throw Error("EARSHOT_ISA=avx2, but this CPU (or build) has no AVX2 and FMA");
       return avx2();
     }
-    if (!want.empty() && want != "auto")
-      throw Error("EARSHOT_ISA='" + want + "' is not one of: auto, portable, avx2");
+    if (!want.empty() && want != "auto") throw Error("EARSHOT_ISA='" + want + "' is not one of: auto, portable, avx2");
     return avx2() ? avx2() : &portable();
   }();
   return *chosen;

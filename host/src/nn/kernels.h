@@ -28,8 +28,8 @@ struct Kernels {
   const char* name;  // "portable" or "avx2"
   // C (= or +=) op(A) op(B); row-major, leading dimensions lda/ldb/ldc;
   // op(A) is [m, k], op(B) [k, n], C [m, n]. Eigen's GEMM.
-  void (*gemm)(bool ta, bool tb, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b,
-               size_t ldb, float* c, size_t ldc, bool accumulate);
+  void (*gemm)(bool ta, bool tb, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+               float* c, size_t ldc, bool accumulate);
   // Keras update rules (optimizer.cc), one fused pass.
   void (*adam)(float* p, const float* g, float* m, float* v, size_t n, float a, float b1, float b2, float eps);
   void (*sgd)(float* p, const float* g, float* v, size_t n, float lr, float mom, bool nesterov);

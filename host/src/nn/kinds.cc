@@ -16,10 +16,23 @@ using KindFn = const LayerKind& (*)();
 // The registry. A new kind is added here and counted in kLayerKindCount
 // (kinds.h); the two must agree.
 constexpr KindFn kKinds[] = {
-    &dense_kind,        &conv1d_kind,        &conv2d_kind,        &max_pool1d_kind,        &max_pool2d_kind,
-    &global_max_pool1d_kind, &global_max_pool2d_kind, &global_avg_pool1d_kind, &global_avg_pool2d_kind,
-    &flatten_kind,      &reshape_kind,       &dropout_kind,       &activation_kind,        &batch_norm_kind,
-    &simple_rnn_kind,   &gru_kind,           &lstm_kind,
+    &dense_kind,
+    &conv1d_kind,
+    &conv2d_kind,
+    &max_pool1d_kind,
+    &max_pool2d_kind,
+    &global_max_pool1d_kind,
+    &global_max_pool2d_kind,
+    &global_avg_pool1d_kind,
+    &global_avg_pool2d_kind,
+    &flatten_kind,
+    &reshape_kind,
+    &dropout_kind,
+    &activation_kind,
+    &batch_norm_kind,
+    &simple_rnn_kind,
+    &gru_kind,
+    &lstm_kind,
 };
 static_assert(std::size(kKinds) == kLayerKindCount, "kLayerKindCount (kinds.h) must count the registry's kinds");
 
@@ -57,7 +70,8 @@ std::string layer_kind_names() {
 
 LayerArgs layer_args(std::string_view type, const Json& values) {
   const LayerKind* kind = find_layer_kind(type);
-  if (kind == nullptr) throw Error("unknown layer type '" + std::string(type) + "' (valid: " + layer_kind_names() + ")");
+  if (kind == nullptr)
+    throw Error("unknown layer type '" + std::string(type) + "' (valid: " + layer_kind_names() + ")");
   Json canon = normalize_params(kind->params, values, kind->keras, "");
   Params p(&kind->params, std::move(canon));
   if (kind->check != nullptr) {

@@ -53,8 +53,8 @@ void check_grad(const Layer<T>& l, const Tensor<T>& y, const Tensor<T>& dy) {
 // C (= or +=) op(A) op(B), row-major with leading dimensions (op(A) [m, k],
 // op(B) [k, n]). float goes to the kernel set chosen at start (kernels.h:
 // portable or AVX2+FMA); double (gradient checks) to Eigen here.
-inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b,
-                 size_t ldb, float* c, size_t ldc, bool accumulate) {
+inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+                 float* c, size_t ldc, bool accumulate) {
   kern::active().gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
 }
 inline void gemm(bool ta, bool tb, size_t m, size_t n, size_t k, const double* a, size_t lda, const double* b,
@@ -102,7 +102,8 @@ inline ParamDesc activation_param() {
 }
 inline ParamDesc use_bias_param() { return ParamDesc::boolean("use_bias", "Add a learned bias per output").def(true); }
 inline ParamDesc padding_param() {
-  return ParamDesc::choice("padding", {"valid", "same"}, "\"valid\": no padding; \"same\": zeros so that out = ceil(in / stride)")
+  return ParamDesc::choice("padding", {"valid", "same"},
+                           "\"valid\": no padding; \"same\": zeros so that out = ceil(in / stride)")
       .def("valid");
 }
 

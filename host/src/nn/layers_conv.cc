@@ -116,8 +116,7 @@ Shape ConvBase<T>::build(const Shape& input, Rng& rng) {
   if (requested_ == ConvAlgo::kDirect && !direct_ok)
     detail::build_error(who, "the direct algorithm needs 'valid' padding and a kernel as wide as the input");
   direct_ = requested_ == ConvAlgo::kDirect || (requested_ == ConvAlgo::kAuto && direct_ok && filters_ <= 16);
-  shift_ = !direct_ &&
-           (requested_ == ConvAlgo::kShift || (requested_ == ConvAlgo::kAuto && shift_cost < im2col_cost));
+  shift_ = !direct_ && (requested_ == ConvAlgo::kShift || (requested_ == ConvAlgo::kAuto && shift_cost < im2col_cost));
 
   const Shape kshape = rank_ == 1 ? Shape{k_[0], cin_, filters_} : Shape{k_[0], k_[1], cin_, filters_};
   kernel.value = Tensor<T>(kshape);
@@ -296,7 +295,8 @@ void ConvBase<T>::forward_shift(const Tensor<T>& x, Tensor<T>& y) {
   const T* kw = kernel.value.data.data();  // [A, Cin, C]
   wcat_.resize(cin_ * AC);
   for (size_t a = 0; a < A; ++a) {
-    for (size_t c = 0; c < cin_; ++c) std::copy(kw + (a * cin_ + c) * C, kw + (a * cin_ + c + 1) * C, &wcat_[c * AC + a * C]);
+    for (size_t c = 0; c < cin_; ++c)
+      std::copy(kw + (a * cin_ + c) * C, kw + (a * cin_ + c + 1) * C, &wcat_[c * AC + a * C]);
   }
   cols_.resize(P * AC);
   detail::gemm(false, false, P, AC, cin_, x.data.data(), cin_, wcat_.data(), AC, cols_.data(), AC, false);
@@ -363,7 +363,8 @@ void ConvBase<T>::backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& d
         }
         if (n == 0) continue;
         Strided(dzb + sp.in0 * AC + i * C, Eigen::Index(n), Eigen::Index(C),
-                Eigen::OuterStride<>(Eigen::Index(s_[0] * AC))) = ConstMatMap<T>(gb + sp.lo * C, Eigen::Index(n), Eigen::Index(C));
+                Eigen::OuterStride<>(Eigen::Index(s_[0] * AC))) =
+            ConstMatMap<T>(gb + sp.lo * C, Eigen::Index(n), Eigen::Index(C));
         continue;
       }
       for (size_t oh = 0; oh < ho_; ++oh) {
@@ -442,8 +443,8 @@ void ConvBase<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy
   if (use_bias_) detail::column_sums(dy.data.data(), N, filters_, bias.grad.data.data(), acc);
   if (!this->need_input_grad) return;
   dcols_.resize(N * K);
-  detail::gemm(false, true, N, K, filters_, dy.data.data(), filters_, kernel.value.data.data(), filters_,
-               dcols_.data(), K, false);
+  detail::gemm(false, true, N, K, filters_, dy.data.data(), filters_, kernel.value.data.data(), filters_, dcols_.data(),
+               K, false);
   detail::set_shape(dx, B, this->input_shape);
   dx.zero();
   col2im(dx.data.data(), B);
@@ -521,8 +522,9 @@ const LayerKind& conv1d_kind() {
   static const LayerKind k{
       .name = "conv1d",
       .keras = "Conv1D",
-      .doc = "Convolution along time: [steps, channels] -> [steps', filters]; kernel [k, Cin, Cout], Glorot "
-             "uniform. Exported as RESHAPE + CONV_2D over [1, 1, T, C].",
+      .doc =
+          "Convolution along time: [steps, channels] -> [steps', filters]; kernel [k, Cin, Cout], Glorot "
+          "uniform. Exported as RESHAPE + CONV_2D over [1, 1, T, C].",
       .params = conv_params(1),
       .make_float = &make_kind<Conv1D, float>,
       .make_double = &make_kind<Conv1D, double>,
@@ -538,8 +540,9 @@ const LayerKind& conv2d_kind() {
   static const LayerKind k{
       .name = "conv2d",
       .keras = "Conv2D",
-      .doc = "2-D convolution: [height, width, channels] -> [height', width', filters]; kernel "
-             "[kh, kw, Cin, Cout], Glorot uniform. Exported as CONV_2D.",
+      .doc =
+          "2-D convolution: [height, width, channels] -> [height', width', filters]; kernel "
+          "[kh, kw, Cin, Cout], Glorot uniform. Exported as CONV_2D.",
       .params = conv_params(2),
       .make_float = &make_kind<Conv2D, float>,
       .make_double = &make_kind<Conv2D, double>,

@@ -23,7 +23,8 @@ Dense<T>::Dense(const LayerArgs& args)
 
 template <typename T>
 Dense<T>::Dense(size_t units, Activation activation, bool use_bias)
-    : Dense(layer_args("dense", {{"units", units}, {"activation", activation_name(activation)}, {"use_bias", use_bias}})) {}
+    : Dense(layer_args("dense",
+                       {{"units", units}, {"activation", activation_name(activation)}, {"use_bias", use_bias}})) {}
 
 template <typename T>
 Shape Dense<T>::build(const Shape& input, Rng& rng) {
@@ -70,8 +71,8 @@ void Dense<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) {
     }
   } else {
     // y [rows, units] = x [rows, in] W [in, units] (+ b)
-    detail::gemm(false, false, rows, units_, in_, x.data.data(), in_, kernel.value.data.data(), units_,
-                 y.data.data(), units_, false);
+    detail::gemm(false, false, rows, units_, in_, x.data.data(), in_, kernel.value.data.data(), units_, y.data.data(),
+                 units_, false);
   }
   if (use_bias_) y.mat(rows, units_).rowwise() += std::as_const(bias.value).mat(1, units_).row(0);
   activation_forward<T>(act_, y.data.data(), rows, units_);
@@ -106,8 +107,8 @@ void Dense<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, T
                units_, acc);
   if (!this->need_input_grad) return;
   detail::set_shape(dx, x.batch(), this->input_shape);
-  detail::gemm(false, true, rows, in_, units_, dy.data.data(), units_, kernel.value.data.data(), units_,
-               dx.data.data(), in_, false);
+  detail::gemm(false, true, rows, in_, units_, dy.data.data(), units_, kernel.value.data.data(), units_, dx.data.data(),
+               in_, false);
 }
 
 template <typename T>
@@ -149,7 +150,8 @@ void lower_dense(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
   }
   deploy::Op op;
   op.kind = deploy::OpKind::kFullyConnected;
-  const int32_t wt = g.add_constant(layer.name + "/weights", {static_cast<int32_t>(units), static_cast<int32_t>(in)}, w);
+  const int32_t wt =
+      g.add_constant(layer.name + "/weights", {static_cast<int32_t>(units), static_cast<int32_t>(in)}, w);
   const int32_t b = g.bias_tensor(layer, d.use_bias(), units);
   op.inputs = {v.tensor, wt, b};
   const int32_t rows = static_cast<int32_t>(g.tensor(v.tensor).elements() / in);
@@ -167,8 +169,9 @@ const LayerKind& dense_kind() {
   static const LayerKind k{
       .name = "dense",
       .keras = "Dense",
-      .doc = "y = activation(x W + b) over the last axis; x [..., in] -> [..., units]. Kernel Glorot uniform, "
-             "bias zeros. Exported as FULLY_CONNECTED (a relu is fused).",
+      .doc =
+          "y = activation(x W + b) over the last axis; x [..., in] -> [..., units]. Kernel Glorot uniform, "
+          "bias zeros. Exported as FULLY_CONNECTED (a relu is fused).",
       .params = {ParamDesc::count("units", "Output width"), detail::activation_param(), detail::use_bias_param(),
                  ParamDesc::integer("one_hot_input", 0, 65536,
                                     "V > 0: the input holds indices of a one-hot of depth V (row lookups and sums, "

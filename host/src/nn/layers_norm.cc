@@ -137,8 +137,9 @@ void lower_batch_norm(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v
   if (producer == nullptr ||
       (producer->kind != deploy::OpKind::kConv2D && producer->kind != deploy::OpKind::kFullyConnected) ||
       producer->fused != rt::Activation::kNone) {
-    g.fail(layer.name, "batch_norm can be exported only right after a conv or dense layer with linear activation "
-                       "(it is folded into that layer's weights)");
+    g.fail(layer.name,
+           "batch_norm can be exported only right after a conv or dense layer with linear activation "
+           "(it is folded into that layer's weights)");
   }
   const double eps = static_cast<const BatchNorm<float>&>(layer).epsilon();
   const auto& gamma = g.param(layer, "gamma").value.data;
@@ -165,8 +166,9 @@ const LayerKind& batch_norm_kind() {
   static const LayerKind k{
       .name = "batch_norm",
       .keras = "BatchNormalization",
-      .doc = "Normalises the last axis: batch statistics in training (moving averages updated), moving statistics "
-             "otherwise. Exported folded into the weights of the conv or dense right before it.",
+      .doc =
+          "Normalises the last axis: batch statistics in training (moving averages updated), moving statistics "
+          "otherwise. Exported folded into the weights of the conv or dense right before it.",
       .params = {ParamDesc::number("momentum", 0.0, 1.0, "Weight of the old value in the moving averages").def(0.99),
                  ParamDesc::number("epsilon", 0.0, HUGE_VAL, "Added to the variance").open_lo().def(1e-3)},
       .make_float = &make_kind<BatchNorm, float>,

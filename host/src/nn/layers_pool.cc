@@ -122,9 +122,9 @@ GlobalPool<T>::GlobalPool(const LayerArgs& args)
 
 template <typename T>
 GlobalPool<T>::GlobalPool(PoolOp op, int rank)
-    : GlobalPool(layer_args(std::string(op == PoolOp::kMax ? "global_max_pool" : "global_avg_pool") +
-                                (rank == 1 ? "1d" : "2d"),
-                            nlohmann::json::object())) {}
+    : GlobalPool(layer_args(
+          std::string(op == PoolOp::kMax ? "global_max_pool" : "global_avg_pool") + (rank == 1 ? "1d" : "2d"),
+          nlohmann::json::object())) {}
 
 template <typename T>
 Shape GlobalPool<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -219,7 +219,8 @@ void lower_pool(deploy::Lowering& g, Layer<float>& layer, deploy::Value& v) {
   const std::vector<int32_t> in_shape = detail::plane_shape(rank, v.keras);
   const int32_t x = g.reshaped(v, in_shape, layer.name + "/input");
   deploy::Op op;
-  op.kind = kind.variant == static_cast<int>(PoolOp::kAverage) ? deploy::OpKind::kAvgPool2D : deploy::OpKind::kMaxPool2D;
+  op.kind =
+      kind.variant == static_cast<int>(PoolOp::kAverage) ? deploy::OpKind::kAvgPool2D : deploy::OpKind::kMaxPool2D;
   op.inputs = {x};
   if (global) {
     op.filter_h = in_shape[1];

@@ -195,8 +195,8 @@ void Recurrent<T>::forward(const Tensor<T>& x, Tensor<T>& y, bool /*training*/) 
   // States: h_[t] is h after step t-1 (h_[0] = 0): [T+1, B, u]; LSTM c_ likewise.
   h_.assign((Tn + 1) * B * u, T(0));
   if (cell_ == Cell::kLstm) c_.assign((Tn + 1) * B * u, T(0));
-  gate_.resize(Tn * B * ku);                            // gate outputs per step
-  if (cell_ == Cell::kGru) rec_.resize(Tn * B * u);     // reset_after: h' Un + rbn; before: r * h'
+  gate_.resize(Tn * B * ku);                         // gate outputs per step
+  if (cell_ == Cell::kGru) rec_.resize(Tn * B * u);  // reset_after: h' Un + rbn; before: r * h'
   rec_buf_.resize(B * ku);
   const T* U = recurrent_kernel.value.data.data();
   const T* rb = use_bias_ && cell_ == Cell::kGru && reset_after_ ? bias.value.data.data() + ku : nullptr;
@@ -307,11 +307,11 @@ void Recurrent<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& d
   const bool acc = this->accumulate_grads;
   T* dU = recurrent_kernel.grad.data.data();
   if (!acc) recurrent_kernel.grad.zero();
-  dxw_.assign(B * Tn * ku, T(0));          // d(input side) per step, [B*T, k*u]
-  drb_.assign(ku, T(0));                   // GRU reset_after: recurrent bias
-  dh_.assign(B * u, T(0));                 // dL/dh carried to the previous step
+  dxw_.assign(B * Tn * ku, T(0));  // d(input side) per step, [B*T, k*u]
+  drb_.assign(ku, T(0));           // GRU reset_after: recurrent bias
+  dh_.assign(B * u, T(0));         // dL/dh carried to the previous step
   dc_.assign(cell_ == Cell::kLstm ? B * u : 0, T(0));
-  std::vector<T>& drec = rec_buf_;         // d(h' U) of this step, [B, k*u]
+  std::vector<T>& drec = rec_buf_;  // d(h' U) of this step, [B, k*u]
   std::vector<T> dtmp(B * u);
   for (size_t t = Tn; t-- > 0;) {
     const T* hp = h_.data() + t * B * u;
@@ -338,8 +338,8 @@ void Recurrent<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& d
             dxw_[(b * Tn + t) * ku + j] = da;
           }
         }
-        mm(true, false, u, u, B, hp, drec.data(), dU, true);                // dU += h'^T da
-        mm(false, true, B, u, u, drec.data(), U, dh_.data(), false);        // dh' = da U^T
+        mm(true, false, u, u, B, hp, drec.data(), dU, true);          // dU += h'^T da
+        mm(false, true, B, u, u, drec.data(), U, dh_.data(), false);  // dh' = da U^T
         break;
       case Cell::kGru: {
         const T* rt = rec_.data() + t * B * u;
@@ -470,24 +470,25 @@ void Recurrent<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& d
 namespace {
 
 ParamList recurrent_params(Recurrent<float>::Cell cell) {
-  ParamList l = {ParamDesc::count("units", "State size"),
-                 ParamDesc::choice("activation", {"tanh", "relu", "sigmoid", "linear"},
-                                   cell == Recurrent<float>::Cell::kSimple ? "Applied to x W + h U + b"
-                                                                            : "Candidate / cell activation")
-                     .def("tanh"),
-                 detail::use_bias_param(),
-                 ParamDesc::boolean("return_sequences", "Output every step's state [steps, units] (else the last)")
-                     .def(false),
-                 ParamDesc::integer("one_hot_input", 0, 65536,
-                                    "V > 0: the input is indices [steps] of a one-hot of depth V (a row lookup)")
-                     .def(0),
-                 ParamDesc::number("clip_norm", 0.0, 1e9,
-                                   "> 0: before each update, this layer's gradients together are scaled to at most "
-                                   "this L2 norm (EpyNN's clip_gradients: 0.25); 0: off")
-                     .def(0.0)};
+  ParamList l = {
+      ParamDesc::count("units", "State size"),
+      ParamDesc::choice(
+          "activation", {"tanh", "relu", "sigmoid", "linear"},
+          cell == Recurrent<float>::Cell::kSimple ? "Applied to x W + h U + b" : "Candidate / cell activation")
+          .def("tanh"),
+      detail::use_bias_param(),
+      ParamDesc::boolean("return_sequences", "Output every step's state [steps, units] (else the last)").def(false),
+      ParamDesc::integer("one_hot_input", 0, 65536,
+                         "V > 0: the input is indices [steps] of a one-hot of depth V (a row lookup)")
+          .def(0),
+      ParamDesc::number("clip_norm", 0.0, 1e9,
+                        "> 0: before each update, this layer's gradients together are scaled to at most "
+                        "this L2 norm (EpyNN's clip_gradients: 0.25); 0: off")
+          .def(0.0)};
   if (cell == Recurrent<float>::Cell::kGru) {
-    l.push_back(ParamDesc::boolean("reset_after", "Reset gate after the recurrent kernel (Keras, PyTorch); false: "
-                                                  "before it (EpyNN)")
+    l.push_back(ParamDesc::boolean("reset_after",
+                                   "Reset gate after the recurrent kernel (Keras, PyTorch); false: "
+                                   "before it (EpyNN)")
                     .def(true));
   }
   if (cell == Recurrent<float>::Cell::kLstm) {
@@ -502,8 +503,9 @@ const LayerKind& simple_rnn_kind() {
   static const LayerKind k{
       .name = "simple_rnn",
       .keras = "SimpleRNN",
-      .doc = "h_t = activation(x_t W + h_{t-1} U + b) over [steps, features] (or one-hot indices); kernel Glorot "
-             "uniform, recurrent kernel orthogonal; state zero at each sequence's start.",
+      .doc =
+          "h_t = activation(x_t W + h_{t-1} U + b) over [steps, features] (or one-hot indices); kernel Glorot "
+          "uniform, recurrent kernel orthogonal; state zero at each sequence's start.",
       .params = recurrent_params(Recurrent<float>::Cell::kSimple),
       .make_float = &make_kind<Recurrent, float>,
       .make_double = &make_kind<Recurrent, double>,
@@ -518,9 +520,10 @@ const LayerKind& gru_kind() {
   static const LayerKind k{
       .name = "gru",
       .keras = "GRU",
-      .doc = "Gated recurrent unit (Keras gate order z, r, h; recurrent_activation sigmoid). reset_after = true is "
-             "Keras' default and PyTorch's nn.GRU (bias [2, 3 units]); false applies the reset gate before the "
-             "recurrent kernel, as EpyNN does.",
+      .doc =
+          "Gated recurrent unit (Keras gate order z, r, h; recurrent_activation sigmoid). reset_after = true is "
+          "Keras' default and PyTorch's nn.GRU (bias [2, 3 units]); false applies the reset gate before the "
+          "recurrent kernel, as EpyNN does.",
       .params = recurrent_params(Recurrent<float>::Cell::kGru),
       .make_float = &make_kind<Recurrent, float>,
       .make_double = &make_kind<Recurrent, double>,
@@ -535,8 +538,9 @@ const LayerKind& lstm_kind() {
   static const LayerKind k{
       .name = "lstm",
       .keras = "LSTM",
-      .doc = "Long short-term memory (Keras gate order i, f, c, o; recurrent_activation sigmoid; the forget bias "
-             "starts at 1 with unit_forget_bias).",
+      .doc =
+          "Long short-term memory (Keras gate order i, f, c, o; recurrent_activation sigmoid; the forget bias "
+          "starts at 1 with unit_forget_bias).",
       .params = recurrent_params(Recurrent<float>::Cell::kLstm),
       .make_float = &make_kind<Recurrent, float>,
       .make_double = &make_kind<Recurrent, double>,

@@ -41,7 +41,8 @@ template <typename T>
 Reshape<T>::Reshape(const LayerArgs& args) : Layer<T>(args), target_(args.params.shape("target_shape")) {}
 
 template <typename T>
-Reshape<T>::Reshape(std::vector<long> target_shape) : Reshape(layer_args("reshape", {{"target_shape", target_shape}})) {}
+Reshape<T>::Reshape(std::vector<long> target_shape)
+    : Reshape(layer_args("reshape", {{"target_shape", target_shape}})) {}
 
 template <typename T>
 Shape Reshape<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -66,7 +67,8 @@ Shape Reshape<T>::build(const Shape& input, Rng& /*rng*/) {
   for (size_t i = 0; i < target_.size(); ++i) out[i] = target_[i] > 0 ? size_t(target_[i]) : 0;
   if (infer < target_.size()) {
     if (n % known != 0) {
-      detail::build_error(who, "cannot reshape " + shape_str(input) + " (" + std::to_string(n) + " values) to " + target);
+      detail::build_error(who,
+                          "cannot reshape " + shape_str(input) + " (" + std::to_string(n) + " values) to " + target);
     }
     out[infer] = n / known;
   } else if (known != n) {
@@ -145,7 +147,8 @@ ActivationLayer<T>::ActivationLayer(const LayerArgs& args)
 
 template <typename T>
 ActivationLayer<T>::ActivationLayer(Activation activation, double temperature)
-    : ActivationLayer(layer_args("activation", {{"activation", activation_name(activation)}, {"temperature", temperature}})) {}
+    : ActivationLayer(
+          layer_args("activation", {{"activation", activation_name(activation)}, {"temperature", temperature}})) {}
 
 template <typename T>
 Shape ActivationLayer<T>::build(const Shape& input, Rng& /*rng*/) {
@@ -234,8 +237,9 @@ const LayerKind& dropout_kind() {
   static const LayerKind k{
       .name = "dropout",
       .keras = "Dropout",
-      .doc = "Inverted dropout in training (each value kept with probability 1 - rate, scaled by 1 / (1 - rate)); "
-             "the identity otherwise and in exported graphs.",
+      .doc =
+          "Inverted dropout in training (each value kept with probability 1 - rate, scaled by 1 / (1 - rate)); "
+          "the identity otherwise and in exported graphs.",
       .params = {ParamDesc::number("rate", 0.0, 1.0, "Fraction of values dropped in training").open_hi()},
       .make_float = &make_kind<Dropout, float>,
       .make_double = &make_kind<Dropout, double>,
@@ -251,10 +255,12 @@ const LayerKind& activation_kind() {
   static const LayerKind k{
       .name = "activation",
       .keras = "Activation",
-      .doc = "An activation on its own; softmax over the last axis of z / temperature. Exported as RELU (fused "
-             "into the op before when it can be), LOGISTIC, TANH or SOFTMAX (beta = 1 / temperature).",
-      .params = {ParamDesc::choice("activation", activation_names(), "The function"),
-                 ParamDesc::number("temperature", 0.0, HUGE_VAL, "softmax only: divides the logits").open_lo().def(1.0)},
+      .doc =
+          "An activation on its own; softmax over the last axis of z / temperature. Exported as RELU (fused "
+          "into the op before when it can be), LOGISTIC, TANH or SOFTMAX (beta = 1 / temperature).",
+      .params =
+          {ParamDesc::choice("activation", activation_names(), "The function"),
+           ParamDesc::number("temperature", 0.0, HUGE_VAL, "softmax only: divides the logits").open_lo().def(1.0)},
       .check = &activation_check,
       .make_float = &make_kind<ActivationLayer, float>,
       .make_double = &make_kind<ActivationLayer, double>,

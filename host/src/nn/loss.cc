@@ -60,9 +60,9 @@ bool is_crossentropy(LossKind k) {
 
 // Shape as rows of width K.
 struct Rows {
-  size_t batch = 0;     // B
-  size_t width = 0;     // K (last axis)
-  size_t rows = 0;      // R = size / K
+  size_t batch = 0;        // B
+  size_t width = 0;        // K (last axis)
+  size_t rows = 0;         // R = size / K
   size_t per_example = 0;  // rows per example = R / B
 };
 
@@ -112,8 +112,8 @@ void check_sparse_target(const char* name, const Tensor<T>& pred, const Tensor<T
   want1.push_back(1);
   if (target.shape != want && target.shape != want1)
     throw Error(std::string("loss ") + name + ": targets " + shape_str(target.shape) +
-                " must be class indices of shape " + shape_str(want) + " or " + shape_str(want1) +
-                " for predictions " + shape_str(pred.shape));
+                " must be class indices of shape " + shape_str(want) + " or " + shape_str(want1) + " for predictions " +
+                shape_str(pred.shape));
   if (target.data.size() != r.rows)
     throw Error(std::string("loss ") + name + ": targets hold " + std::to_string(target.data.size()) +
                 " values but their shape " + shape_str(target.shape) + " needs " + std::to_string(r.rows));
@@ -344,15 +344,14 @@ double loss_forward_backward(const LossSpec& spec, const Tensor<T>& pred, const 
   return total / R;
 }
 
-template double loss_forward_backward<float>(const LossSpec&, const Tensor<float>&, const Tensor<float>&,
-                                             const float*, Tensor<float>*, size_t);
+template double loss_forward_backward<float>(const LossSpec&, const Tensor<float>&, const Tensor<float>&, const float*,
+                                             Tensor<float>*, size_t);
 template double loss_forward_backward<double>(const LossSpec&, const Tensor<double>&, const Tensor<double>&,
                                               const double*, Tensor<double>*, size_t);
 
 std::vector<double> class_weights(ClassWeighting how, const std::vector<size_t>& counts) {
   switch (how) {
-    case ClassWeighting::kNone:
-      return std::vector<double>(counts.size(), 1.0);
+    case ClassWeighting::kNone: return std::vector<double>(counts.size(), 1.0);
     case ClassWeighting::kBalanced: {
       if (counts.empty()) throw Error("class weights 'balanced': no classes");
       size_t n = 0;

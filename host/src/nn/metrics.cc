@@ -141,7 +141,8 @@ std::vector<Event> events_from_windows(const std::vector<uint8_t>& positive, dou
     }
     size_t j = i;
     while (j + 1 < positive.size() && positive[j + 1]) ++j;
-    out.push_back({static_cast<double>(i) * window_start_step, static_cast<double>(j) * window_start_step + window_length});
+    out.push_back(
+        {static_cast<double>(i) * window_start_step, static_cast<double>(j) * window_start_step + window_length});
     i = j + 1;
   }
   return out;

@@ -55,8 +55,8 @@ ModelSpec model_spec_from_json(const nlohmann::json& j, const std::string& where
 namespace {
 
 template <typename T>
-std::unique_ptr<Layer<T>> build_layer(const nlohmann::json& cfg, const std::string& where, const Shape& in,
-                                      Shape* out, Rng& init, std::map<std::string, int>& counts, Rng* dropout) {
+std::unique_ptr<Layer<T>> build_layer(const nlohmann::json& cfg, const std::string& where, const Shape& in, Shape* out,
+                                      Rng& init, std::map<std::string, int>& counts, Rng* dropout) {
   std::unique_ptr<Layer<T>> layer = make_layer<T>(cfg, where);
   std::string base = cfg.value("name", std::string());
   if (base.empty()) {
@@ -82,8 +82,8 @@ Model<T>::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), dropout_rng
   Shape shape = spec_.input;
   for (size_t i = 0; i < spec_.trunk.size(); ++i) {
     Shape out;
-    trunk_.push_back(build_layer<T>(spec_.trunk[i], "[model] layer " + std::to_string(i + 1), shape, &out, init,
-                                    counts, &dropout_rng_));
+    trunk_.push_back(build_layer<T>(spec_.trunk[i], "[model] layer " + std::to_string(i + 1), shape, &out, init, counts,
+                                    &dropout_rng_));
     shape = out;
   }
   // Nothing needs the gradient with respect to the model's input.
@@ -304,7 +304,8 @@ nlohmann::json Model<T>::architecture() {
     d["input_shape"] = l.input_shape;
     d["output_shape"] = l.output_shape;
     nlohmann::json ps = nlohmann::json::array();
-    for (Param<T>* p : l.params()) ps.push_back({{"name", p->name}, {"shape", p->value.shape}, {"trainable", p->trainable}});
+    for (Param<T>* p : l.params())
+      ps.push_back({{"name", p->name}, {"shape", p->value.shape}, {"trainable", p->trainable}});
     d["params"] = ps;
     return d;
   };

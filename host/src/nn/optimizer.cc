@@ -71,8 +71,7 @@ void check_spec(const OptimizerSpec& s, const std::string& kind) {
     if (!(s.momentum >= 0.0 && s.momentum <= 1.0))
       throw Error(where + "momentum must be in [0, 1], got " + num(s.momentum));
   } else {
-    if (s.momentum != 0.0 || s.nesterov)
-      throw Error(where + "momentum and nesterov apply to sgd only");
+    if (s.momentum != 0.0 || s.nesterov) throw Error(where + "momentum and nesterov apply to sgd only");
     if (!(s.epsilon > 0.0) || !std::isfinite(s.epsilon))
       throw Error(where + "epsilon must be > 0, got " + num(s.epsilon));
   }

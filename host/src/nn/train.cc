@@ -111,7 +111,7 @@ TrainState Trainer::fit(const Dataset* train, BatchSource* source, const Dataset
     }
   }
   const size_t bs = static_cast<size_t>(opt_.batch_size);
-  const size_t steps = source != nullptr ? static_cast<size_t>(opt_.steps_per_epoch)
+  const size_t steps = source != nullptr          ? static_cast<size_t>(opt_.steps_per_epoch)
                        : opt_.steps_per_epoch > 0 ? static_cast<size_t>(opt_.steps_per_epoch)
                                                   : (train->n + bs - 1) / bs;
   prepare_shards();

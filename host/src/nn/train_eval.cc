@@ -79,8 +79,8 @@ std::map<std::string, double> Trainer::evaluate(const Dataset& data) {
     const std::vector<Tensor<float>>& out = model_.forward(b.x, false);
     double total = 0.0;
     for (size_t h = 0; h < out.size(); ++h) {
-      const double l = loss_forward_backward<float>(losses_[h], out[h], b.y[h], b.w.empty() ? nullptr : b.w.data(),
-                                                    nullptr);
+      const double l =
+          loss_forward_backward<float>(losses_[h], out[h], b.y[h], b.w.empty() ? nullptr : b.w.data(), nullptr);
       acc.head_loss[h] += l * static_cast<double>(count);
       total += model_.spec().heads[h].weight * l;
     }
@@ -98,8 +98,8 @@ std::map<std::string, double> Trainer::evaluate(BatchSource& source, int steps, 
     const std::vector<Tensor<float>>& out = model_.forward(b.x, false);
     double total = 0.0;
     for (size_t h = 0; h < out.size(); ++h) {
-      const double l = loss_forward_backward<float>(losses_[h], out[h], b.y[h], b.w.empty() ? nullptr : b.w.data(),
-                                                    nullptr);
+      const double l =
+          loss_forward_backward<float>(losses_[h], out[h], b.y[h], b.w.empty() ? nullptr : b.w.data(), nullptr);
       acc.head_loss[h] += l * static_cast<double>(b.x.batch());
       total += model_.spec().heads[h].weight * l;
     }

@@ -174,7 +174,7 @@ double Trainer::step(Accum& acc) {
   if (optimizer_->clips() || model_.clips_layers()) {
     add_gradients(0, 1);
     shards_[0]->model->clip_layer_gradients();  // layers' own clip_norm (EpyNN's RNN)
-    optimizer_->step(params);  // clips (clipvalue / clipnorm / global_clipnorm) first
+    optimizer_->step(params);                   // clips (clipvalue / clipnorm / global_clipnorm) first
   } else {
     optimizer_->begin_parts(params);
     for (size_t i = 1; i < shards_.size(); ++i) shards_[i]->update.reset();

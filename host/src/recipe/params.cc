@@ -61,7 +61,9 @@ ParamDesc make(std::string key, ParamType type, std::string doc) {
 
 }  // namespace
 
-ParamDesc ParamDesc::count(std::string key, std::string doc) { return make(std::move(key), ParamType::kCount, std::move(doc)); }
+ParamDesc ParamDesc::count(std::string key, std::string doc) {
+  return make(std::move(key), ParamType::kCount, std::move(doc));
+}
 ParamDesc ParamDesc::integer(std::string key, double lo, double hi, std::string doc) {
   ParamDesc d = make(std::move(key), ParamType::kInteger, std::move(doc));
   d.lo = lo;
@@ -79,15 +81,23 @@ ParamDesc ParamDesc::number(std::string key, double lo, double hi, std::string d
   d.hi = hi;
   return d;
 }
-ParamDesc ParamDesc::boolean(std::string key, std::string doc) { return make(std::move(key), ParamType::kBool, std::move(doc)); }
+ParamDesc ParamDesc::boolean(std::string key, std::string doc) {
+  return make(std::move(key), ParamType::kBool, std::move(doc));
+}
 ParamDesc ParamDesc::choice(std::string key, std::vector<std::string> choices, std::string doc) {
   ParamDesc d = make(std::move(key), ParamType::kChoice, std::move(doc));
   d.choices = std::move(choices);
   return d;
 }
-ParamDesc ParamDesc::string(std::string key, std::string doc) { return make(std::move(key), ParamType::kString, std::move(doc)); }
-ParamDesc ParamDesc::shape(std::string key, std::string doc) { return make(std::move(key), ParamType::kShape, std::move(doc)); }
-ParamDesc ParamDesc::strings(std::string key, std::string doc) { return make(std::move(key), ParamType::kStrings, std::move(doc)); }
+ParamDesc ParamDesc::string(std::string key, std::string doc) {
+  return make(std::move(key), ParamType::kString, std::move(doc));
+}
+ParamDesc ParamDesc::shape(std::string key, std::string doc) {
+  return make(std::move(key), ParamType::kShape, std::move(doc));
+}
+ParamDesc ParamDesc::strings(std::string key, std::string doc) {
+  return make(std::move(key), ParamType::kStrings, std::move(doc));
+}
 ParamDesc&& ParamDesc::def(Json v) && {
   default_value = std::move(v);
   return std::move(*this);
@@ -283,7 +293,9 @@ const std::string& Params::choice(std::string_view key) const {
 const std::string& Params::string(std::string_view key) const {
   return get(key, ParamType::kString).get_ref<const std::string&>();
 }
-std::vector<long> Params::shape(std::string_view key) const { return get(key, ParamType::kShape).get<std::vector<long>>(); }
+std::vector<long> Params::shape(std::string_view key) const {
+  return get(key, ParamType::kShape).get<std::vector<long>>();
+}
 std::vector<std::string> Params::strings(std::string_view key) const {
   return get(key, ParamType::kStrings).get<std::vector<std::string>>();
 }

@@ -114,8 +114,8 @@ void parse_features(Section& s, Recipe& r) {
     r.beats.duration_ms = static_cast<float>(s.get_number("duration_ms", 4000.0, 1.0, kBig));
     r.beats.n_bins = s.get_int("bins", 500, 1, 1 << 20);
     r.beats.skip_first = s.get_bool("skip_first", true);
-    r.beats.outside = s.get_choice("outside", "drop", {"drop", "clamp"}) == "drop" ? rt::OutsideHits::kDrop
-                                                                                 : rt::OutsideHits::kClamp;
+    r.beats.outside =
+        s.get_choice("outside", "drop", {"drop", "clamp"}) == "drop" ? rt::OutsideHits::kDrop : rt::OutsideHits::kClamp;
     s.finish();
     return;
   }
@@ -132,15 +132,18 @@ void parse_features(Section& s, Recipe& r) {
   c.window = win == "rect" ? rt::WindowKind::kRect : win == "hann" ? rt::WindowKind::kHann : rt::WindowKind::kHamming;
   c.window_periodic = s.get_bool("window_periodic", spectral);
   c.subtract_mean = s.get_bool("subtract_mean", false);
-  c.power = static_cast<float>(s.get_number("power", spectral && c.kind != rt::FeatureKind::kCqt ? 2.0 : 1.0, 0.1, 4.0));
+  c.power =
+      static_cast<float>(s.get_number("power", spectral && c.kind != rt::FeatureKind::kCqt ? 2.0 : 1.0, 0.1, 4.0));
   const double nyq = r.sample_rate / 2.0;
   c.min_hz = static_cast<float>(s.get_number("min_hz", 0.0, 0.0, nyq));
   c.max_hz = static_cast<float>(s.get_number("max_hz", 0.0, 0.0, nyq));
   c.n_mels = s.get_int("n_mels", 40, 1, 4096);
   c.fmin = static_cast<float>(s.get_number("fmin", 0.0, 0.0, nyq));
   c.fmax = static_cast<float>(s.get_number("fmax", 0.0, 0.0, nyq));
-  c.mel_scale = s.get_choice("mel_scale", "slaney", {"slaney", "htk"}) == "htk" ? rt::MelScale::kHtk : rt::MelScale::kSlaney;
-  c.mel_norm = s.get_choice("mel_norm", "slaney", {"slaney", "none"}) == "none" ? rt::MelNorm::kNone : rt::MelNorm::kSlaney;
+  c.mel_scale =
+      s.get_choice("mel_scale", "slaney", {"slaney", "htk"}) == "htk" ? rt::MelScale::kHtk : rt::MelScale::kSlaney;
+  c.mel_norm =
+      s.get_choice("mel_norm", "slaney", {"slaney", "none"}) == "none" ? rt::MelNorm::kNone : rt::MelNorm::kSlaney;
   c.n_mfcc = s.get_int("n_mfcc", 13, 1, 4096);
   c.cqt_fmin = static_cast<float>(s.get_number("cqt_fmin", 32.70319566257483, 1e-3, nyq));
   c.cqt_bins = s.get_int("cqt_bins", 84, 2, 1024);
@@ -160,7 +163,8 @@ void parse_features(Section& s, Recipe& r) {
     ns.mode = mode == "none" ? rt::NormMode::kNone : mode == "scalar" ? rt::NormMode::kScalar : rt::NormMode::kPerBin;
     if (ns.mode == rt::NormMode::kScalar) {
       ns.fit = !n.has("mean") && !n.has("std");
-      if (n.has("mean") != n.has("std")) n.fail(n.has("mean") ? "mean" : "std", "give both mean and std, or neither to fit them on the training data");
+      if (n.has("mean") != n.has("std"))
+        n.fail(n.has("mean") ? "mean" : "std", "give both mean and std, or neither to fit them on the training data");
       ns.mean = static_cast<float>(n.get_number("mean", 0.0, -kBig, kBig));
       ns.std = static_cast<float>(n.get_number("std", 1.0, 1e-12, kBig));
     } else if (ns.mode == rt::NormMode::kPerBin) {
@@ -185,7 +189,7 @@ void parse_windows(Section& s, Recipe& r) {
   w.frame_stride = r.frontend.frame_stride;
   w.sample_rate = r.sample_rate;
   w.rule = s.get_choice("label_rule", "inside", {"inside", "overlap"}) == "inside" ? WindowLabelRule::kInside
-                                                                              : WindowLabelRule::kOverlap;
+                                                                                   : WindowLabelRule::kOverlap;
   w.min_overlap = s.get_number("min_overlap", 0.5, 0.0, 1.0);
   w.positive_names = s.get_strings("positive");
   const std::string ref = s.get_choice("db_ref", "none", {"none", "max", "min"});
@@ -220,8 +224,8 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
   const toml::table* features = top.subtable("features");
   if (features == nullptr) {
     // A misspelt [feature] is reported as the unknown key it is.
-    top.finish({"features", "windows", "dataset", "detect", "model", "train", "quantize", "export", "data", "synth",
-                "eval"});
+    top.finish(
+        {"features", "windows", "dataset", "detect", "model", "train", "quantize", "export", "data", "synth", "eval"});
     throw Error(source_name, 1, "missing [features] section; expected e.g. [features] kind = \"spectrum\"");
   }
   Section f(features, "features", source_name, line_of(features, 1));
@@ -234,7 +238,7 @@ Recipe parse_recipe(std::string_view text, const std::string& source_name) {
   if (const toml::table* data = top.subtable("dataset")) {
     Section d(data, "dataset", source_name, line_of(data, 1));
     r.unlabeled = d.get_choice("unlabeled", "error", {"error", "negative"}) == "negative" ? UnlabeledPolicy::kNegative
-                                                                                    : UnlabeledPolicy::kError;
+                                                                                          : UnlabeledPolicy::kError;
     d.finish();
   }
   if (const toml::table* det = top.subtable("detect")) {

@@ -15,7 +15,8 @@ namespace {
 
 // A few stops of the magma ramp, interpolated linearly.
 void magma(double t, uint8_t* rgb) {
-  static const double kStops[][3] = {{0, 0, 4}, {59, 15, 112}, {140, 41, 129}, {222, 73, 104}, {254, 159, 109}, {252, 253, 191}};
+  static const double kStops[][3] = {{0, 0, 4},      {59, 15, 112},   {140, 41, 129},
+                                     {222, 73, 104}, {254, 159, 109}, {252, 253, 191}};
   t = std::clamp(t, 0.0, 1.0) * 5.0;
   const int i = std::min(4, static_cast<int>(t));
   const double f = t - i;

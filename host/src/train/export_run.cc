@@ -61,8 +61,9 @@ std::vector<float> calibration_set(LoadedRun& lr, const ExportOptions& o, size_t
   idx.resize(take);
   std::sort(idx.begin(), idx.end());
   x.reserve(take * example_size);
-  for (size_t i : idx) x.insert(x.end(), td.train.x.begin() + static_cast<long>(i * example_size),
-                                td.train.x.begin() + static_cast<long>((i + 1) * example_size));
+  for (size_t i : idx)
+    x.insert(x.end(), td.train.x.begin() + static_cast<long>(i * example_size),
+             td.train.x.begin() + static_cast<long>((i + 1) * example_size));
   *info = {{"source", "train"}, {"data", dir.string()}, {"examples", take}, {"of", n}};
   return x;
 }
@@ -127,8 +128,8 @@ Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const
   }
   delta["per_class"] = per;
   if (f.contains("events")) delta["event_f1"] = i["events"]["f1"].get<double>() - f["events"]["f1"].get<double>();
-  return {{"run", run.string()}, {"data", f["data"]}, {"calibration", d.calibration}, {"float", f}, {"int8", i},
-          {"delta", delta}};
+  return {{"run", run.string()}, {"data", f["data"]}, {"calibration", d.calibration},
+          {"float", f},          {"int8", i},         {"delta", delta}};
 }
 
 Json export_run(const fs::path& run, const ExportOptions& o) {
@@ -153,7 +154,8 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
   };
   for (const std::string& f : o.formats) {
     if (f == "tflite") {
-      write_text_file(out / "model.tflite", std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      write_text_file(out / "model.tflite",
+                      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
       wrote(out / "model.tflite", bytes.size(), std::string(o.int8 ? "int8" : "float32") + " TensorFlow Lite model");
     } else if (f == "c") {
       const std::string h = c_header(d.graph, recipe, names, bytes.size(), memory);
@@ -185,9 +187,12 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
       wrote(out / "earshot_model.cc", m.source.size(),
             "generated model: weights + kernel calls, static arena " + std::to_string(m.arena_bytes) + " bytes");
       if (streaming) {
-        incremental = {{"hop_frames", m.hop_frames}, {"macs_per_window", m.macs_per_window},
+        incremental = {{"hop_frames", m.hop_frames},
+                       {"macs_per_window", m.macs_per_window},
                        {"macs_per_hop", m.macs_per_hop},
-                       {"saved", m.macs_per_window ? 1.0 - static_cast<double>(m.macs_per_hop) / static_cast<double>(m.macs_per_window) : 0.0}};
+                       {"saved", m.macs_per_window ? 1.0 - static_cast<double>(m.macs_per_hop) /
+                                                               static_cast<double>(m.macs_per_window)
+                                                   : 0.0}};
       }
     } else {
       throw Error("export: unknown format '" + f + "' (tflite, c, cpp)");

@@ -24,8 +24,9 @@ std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& 
   if (n == nullptr) return out;
   const toml::array* a = n->as_array();
   if (a == nullptr) {
-    throw Error(file, line_of(n, 0), "[" + section + "] " + key +
-                                         ": expected an array of layer tables, e.g. [{ type = \"dense\", units = 4 }]");
+    throw Error(
+        file, line_of(n, 0),
+        "[" + section + "] " + key + ": expected an array of layer tables, e.g. [{ type = \"dense\", units = 4 }]");
   }
   int i = 0;
   for (const toml::node& e : *a) {
@@ -36,8 +37,8 @@ std::vector<nlohmann::json> layer_list(const toml::table* t, const std::string& 
     }
     nlohmann::json j = detail::to_json(e);  // layer configs as JSON, for the layer factory
     // Check it now, so a typo is reported at its line in the recipe.
-    const std::string where = file + ":" + std::to_string(line_of(&e, line_of(n, 0))) + ": [" + section + "] " +
-                              key + " entry " + std::to_string(i);
+    const std::string where = file + ":" + std::to_string(line_of(&e, line_of(n, 0))) + ": [" + section + "] " + key +
+                              " entry " + std::to_string(i);
     (void)nn::make_layer<float>(j, where);
     out.push_back(std::move(j));
   }
@@ -67,7 +68,8 @@ void reject_other_sources_keys(const Section& d, const DataSource& chosen) {
       if (!d.has(p.key) || find_param(chosen.params, p.key) != nullptr) continue;
       std::string takers;
       for (const DataSource* s : data_sources()) {
-        if (find_param(s->params, p.key) != nullptr) takers += (takers.empty() ? "\"" : " or \"") + std::string(s->name) + "\"";
+        if (find_param(s->params, p.key) != nullptr)
+          takers += (takers.empty() ? "\"" : " or \"") + std::string(s->name) + "\"";
       }
       d.fail(p.key, "only source = " + takers + " takes this key; this recipe's source is \"" + chosen.name + "\"");
     }
@@ -89,15 +91,17 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
   if (model == nullptr) throw Error(file, 1, "missing [model] section: a recipe needs layers to train");
   Section m(model, "model", file, line_of(model, 1));
   tr.model.trunk = layer_list(model, "layers", file, "model");
-  const std::string loss = m.get_choice("loss", "categorical_crossentropy",
-                                        {"binary_crossentropy", "categorical_crossentropy",
-                                         "sparse_categorical_crossentropy", "mse", "mae"});
+  const std::string loss = m.get_choice(
+      "loss", "categorical_crossentropy",
+      {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae"});
   const bool from_logits = m.get_bool("from_logits", false);
   // "sum": the loss is summed over the batch instead of averaged (EpyNN).
   const bool sum_over_batch = m.get_choice("reduction", "mean", {"mean", "sum"}) == "sum";
-  const std::vector<std::string> metrics = m.has("metrics") ? m.get_strings("metrics") : std::vector<std::string>{"accuracy"};
+  const std::vector<std::string> metrics =
+      m.has("metrics") ? m.get_strings("metrics") : std::vector<std::string>{"accuracy"};
   for (const std::string& x : metrics) {
-    if (x != "accuracy" && x != "mae") m.fail("metrics", "unknown metric \"" + x + "\"; expected \"accuracy\" or \"mae\"");
+    if (x != "accuracy" && x != "mae")
+      m.fail("metrics", "unknown metric \"" + x + "\"; expected \"accuracy\" or \"mae\"");
   }
   tr.class_names = m.get_strings("classes");
   const toml::node* heads = model->get("heads");
@@ -112,8 +116,9 @@ TrainRecipe parse_train_recipe(const Recipe& recipe) {
       hs.name = h.get_string("name", "");
       if (hs.name.empty()) h.fail("name", "every head needs a name");
       hs.layers = layer_list(ht, "layers", file, "model.heads");
-      hs.loss = h.get_choice("loss", loss, {"binary_crossentropy", "categorical_crossentropy",
-                                             "sparse_categorical_crossentropy", "mse", "mae"});
+      hs.loss = h.get_choice(
+          "loss", loss,
+          {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae"});
       hs.from_logits = h.get_bool("from_logits", from_logits);
       hs.sum_over_batch = h.get_choice("reduction", sum_over_batch ? "sum" : "mean", {"mean", "sum"}) == "sum";
       hs.weight = h.get_number("weight", 1.0, 0.0, 1e6);

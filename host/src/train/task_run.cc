@@ -122,8 +122,9 @@ void load_weights(nn::Model<float>& m, const std::vector<NamedTensor>& tensors, 
     auto it = by.find(prefix + name);
     if (it == by.end()) throw Error(file, 0, "weights for " + name + " are missing");
     if (it->second->shape != p->value.shape) {
-      throw Error(file, 0, "weights for " + name + " have shape " + nn::shape_str(it->second->shape) +
-                               ", the model needs " + nn::shape_str(p->value.shape));
+      throw Error(file, 0,
+                  "weights for " + name + " have shape " + nn::shape_str(it->second->shape) + ", the model needs " +
+                      nn::shape_str(p->value.shape));
     }
     p->value.data = it->second->data;
   }
@@ -135,14 +136,21 @@ void write_checkpoint(const RunFiles& f, nn::Model<float>& m, const nn::TrainSta
   for (size_t i = 0; i < s.best_weights.size() && i < params.size(); ++i) {
     t.push_back({"best/" + params[i].first, params[i].second->value.shape, s.best_weights[i]});
   }
-  for (size_t i = 0; i < s.slots.size(); ++i) t.push_back({"slot/" + std::to_string(i), {s.slots[i].size()}, s.slots[i]});
+  for (size_t i = 0; i < s.slots.size(); ++i)
+    t.push_back({"slot/" + std::to_string(i), {s.slots[i].size()}, s.slots[i]});
   write_safetensors(f.checkpoint(), t, {{"epochs_done", std::to_string(s.epochs_done)}});
-  nlohmann::json j = {{"epochs_done", s.epochs_done},   {"iterations", s.iterations},
-                      {"shuffle_rng", rng_json(s.shuffle_rng)}, {"dropout_rng", rng_json(s.dropout_rng)},
-                      {"data_rng", rng_json(s.data_rng)}, {"best", s.best},
-                      {"has_best", s.has_best},           {"best_epoch", s.best_epoch},
-                      {"wait", s.wait},                   {"stopped", s.stopped},
-                      {"stop_reason", s.stop_reason},     {"slots", s.slots.size()},
+  nlohmann::json j = {{"epochs_done", s.epochs_done},
+                      {"iterations", s.iterations},
+                      {"shuffle_rng", rng_json(s.shuffle_rng)},
+                      {"dropout_rng", rng_json(s.dropout_rng)},
+                      {"data_rng", rng_json(s.data_rng)},
+                      {"best", s.best},
+                      {"has_best", s.has_best},
+                      {"best_epoch", s.best_epoch},
+                      {"wait", s.wait},
+                      {"stopped", s.stopped},
+                      {"stop_reason", s.stop_reason},
+                      {"slots", s.slots.size()},
                       {"best_weights", !s.best_weights.empty()}};
   write_text_file(f.checkpoint_json(), j.dump(2) + "\n");
   write_text_file(f.history_csv(), nn::history_csv(s.history));
@@ -221,15 +229,17 @@ void apply_class_weights(const TrainRecipe& tr, nn::Dataset& train, size_t class
   const size_t width = nn::numel(train.targets[0]);
   for (size_t i = 0; i < train.n; ++i) {
     if (width <= 1) idx[i] = static_cast<int>(std::lround(train.y[0][i]));
-    else idx[i] = static_cast<int>(std::max_element(train.y[0].begin() + static_cast<long>(i * width),
-                                                    train.y[0].begin() + static_cast<long>((i + 1) * width)) -
-                                   (train.y[0].begin() + static_cast<long>(i * width)));
+    else
+      idx[i] = static_cast<int>(std::max_element(train.y[0].begin() + static_cast<long>(i * width),
+                                                 train.y[0].begin() + static_cast<long>((i + 1) * width)) -
+                                (train.y[0].begin() + static_cast<long>(i * width)));
     ++counts[static_cast<size_t>(idx[i])];
   }
   std::vector<double> cw;
   if (tr.data.class_weight == "explicit") cw = tr.data.class_weights;
-  else cw = nn::class_weights(tr.data.class_weight == "balanced" ? nn::ClassWeighting::kBalanced
-                                                                  : nn::ClassWeighting::kSqrtRatio, counts);
+  else
+    cw = nn::class_weights(
+        tr.data.class_weight == "balanced" ? nn::ClassWeighting::kBalanced : nn::ClassWeighting::kSqrtRatio, counts);
   if (cw.size() < counts.size()) throw Error("class_weights: need one weight per class");
   train.w.resize(train.n);
   for (size_t i = 0; i < train.n; ++i) train.w[i] = static_cast<float>(cw[static_cast<size_t>(idx[i])]);
@@ -293,7 +303,8 @@ Fit run_fit(const RunFiles& f, TrainRecipe& tr, TaskData& td, nn::Model<float>& 
   return fit;
 }
 
-void finish_run(const RunFiles& f, const TrainRecipe& tr, nn::Model<float>& model, const Fit& fit, nlohmann::json info) {
+void finish_run(const RunFiles& f, const TrainRecipe& tr, nn::Model<float>& model, const Fit& fit,
+                nlohmann::json info) {
   write_safetensors(f.weights(), weights_of(model), {{"format", "earshot weights"}, {"version", kVersion}});
   info["status"] = fit.state.stopped ? "stopped" : "done";
   info["stop_reason"] = fit.state.stop_reason;
@@ -355,7 +366,8 @@ fs::path train_run(const TrainRunOptions& opt) {
 
 fs::path resume_run(const fs::path& run, int epochs, int verbose, int threads) {
   RunFiles f{run};
-  if (!fs::exists(f.checkpoint_json())) throw Error(run.string(), 0, "no checkpoint.json: not a run directory, or no epoch finished");
+  if (!fs::exists(f.checkpoint_json()))
+    throw Error(run.string(), 0, "no checkpoint.json: not a run directory, or no epoch finished");
   nlohmann::json info = nlohmann::json::parse(read_text_file(f.run()));
   Recipe recipe = parse_recipe(read_text_file(f.recipe()), f.recipe().string());
   TrainRecipe tr = parse_train_recipe(recipe);
@@ -369,7 +381,8 @@ fs::path resume_run(const fs::path& run, int epochs, int verbose, int threads) {
   prepare_targets(tr, *model, td);
   apply_class_weights(tr, td.train, td.class_names.size());
   nn::TrainState state = read_checkpoint(f, *model);
-  if (state.stopped) std::printf("the run had stopped (%s); continuing to %d epochs\n", state.stop_reason.c_str(), tr.train.epochs);
+  if (state.stopped)
+    std::printf("the run had stopped (%s); continuing to %d epochs\n", state.stop_reason.c_str(), tr.train.epochs);
   state.stopped = false;
   state.wait = 0;
   std::printf("resuming %s at epoch %d of %d\n", run.c_str(), state.epochs_done + 1, tr.train.epochs);
@@ -389,7 +402,8 @@ LoadedRun load_run(const fs::path& run) {
   lr.task.model.input = lr.info.at("input_shape").get<nn::Shape>();
   if (lr.recipe.source != FeatureSource::kBeats) lr.pipeline = std::make_unique<Pipeline>(lr.recipe);
   lr.model = std::make_unique<nn::Model<float>>(lr.task.model, lr.info.at("seed").get<uint64_t>());
-  if (!fs::exists(f.weights())) throw Error(run.string(), 0, "no weights.safetensors: training has not finished; use earshot resume");
+  if (!fs::exists(f.weights()))
+    throw Error(run.string(), 0, "no weights.safetensors: training has not finished; use earshot resume");
   load_weights(*lr.model, read_safetensors(f.weights()), "", f.weights().string());
   return lr;
 }
@@ -408,7 +422,9 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
   // Scores per head; the float model's unless another predictor is given.
   auto predict = [&](const nn::Dataset& d) { return predictor ? predictor(d) : trainer.predict(d); };
   // Loss and the like come from the float model only.
-  auto losses = [&](const nn::Dataset& d) { return predictor ? nlohmann::json(nullptr) : nlohmann::json(trainer.evaluate(d)); };
+  auto losses = [&](const nn::Dataset& d) {
+    return predictor ? nlohmann::json(nullptr) : nlohmann::json(trainer.evaluate(d));
+  };
   const std::vector<std::string> names = lr.info.at("class_names").get<std::vector<std::string>>();
   auto confusion_json = [&](const nn::Confusion& c) {
     nlohmann::json j = {{"classes", names}, {"accuracy", c.accuracy()}, {"macro_f1", c.macro_f1()}};
@@ -420,7 +436,9 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
     nlohmann::json per = nlohmann::json::array();
     for (size_t k = 0; k < c.classes; ++k) {
       per.push_back({{"class", k < names.size() ? names[k] : std::to_string(k)},
-                     {"precision", c.precision(k)}, {"recall", c.recall(k)}, {"f1", c.f1(k)}});
+                     {"precision", c.precision(k)},
+                     {"recall", c.recall(k)},
+                     {"f1", c.f1(k)}});
     }
     j["per_class"] = per;
     return j;
@@ -531,10 +549,11 @@ nlohmann::json evaluate_loaded_run(LoadedRun& lr, const fs::path& run, const fs:
                    {"recall", events.recall()},
                    {"f1", events.f1()},
                    {"tolerance_seconds", 0.5},
-                   {"detector", {{"on_threshold", lr.recipe.detect.on_threshold},
-                                 {"off_threshold", lr.recipe.detect.off_threshold},
-                                 {"max_gap", lr.recipe.detect.max_gap},
-                                 {"min_windows", lr.recipe.detect.min_windows}}}};
+                   {"detector",
+                    {{"on_threshold", lr.recipe.detect.on_threshold},
+                     {"off_threshold", lr.recipe.detect.off_threshold},
+                     {"max_gap", lr.recipe.detect.max_gap},
+                     {"min_windows", lr.recipe.detect.min_windows}}}};
   return out;
 }
 

@@ -101,8 +101,8 @@ Status Detector::run_model() {
   Status s = cfg_.model->invoke(arena_, ring_, output_);
   if (!ok(s)) return s;
   if (sink_ != nullptr) sink_(sink_context_, windows_, output_, cfg_.model->outputs);
-  const float score = cfg_.model->output_scale *
-                      static_cast<float>(static_cast<int32_t>(output_[cfg_.event_class]) - cfg_.model->output_zero_point);
+  const float score = cfg_.model->output_scale * static_cast<float>(static_cast<int32_t>(output_[cfg_.event_class]) -
+                                                                    cfg_.model->output_zero_point);
   bool ended = false;
   DetectedEvent e;
   s = tracker_.push(score, &ended, &e);

@@ -352,7 +352,8 @@ size_t FrameAnalyzer::scratch_bytes() const {
 float FrameAnalyzer::bin_hz(int i) const {
   if (i < 0 || i >= n_out_) return 0.0f;
   switch (cfg_.kind) {
-    case FeatureKind::kSpectrum: return static_cast<float>((bin_lo_ + i) * static_cast<double>(cfg_.sample_rate) / cfg_.frame_length);
+    case FeatureKind::kSpectrum:
+      return static_cast<float>((bin_lo_ + i) * static_cast<double>(cfg_.sample_rate) / cfg_.frame_length);
     case FeatureKind::kMel: return static_cast<float>(detail::mel_edge_hz(cfg_, i + 1));
     case FeatureKind::kMfcc: return 0.0f;
     case FeatureKind::kCqt: return static_cast<float>(detail::cqt_freq(cfg_, i));
@@ -384,7 +385,8 @@ Status FrameAnalyzer::analyze(const float* frame, float* out, void* scratch, siz
   if (cfg_.kind == FeatureKind::kCqt) {
     // The raw frame (librosa: window='ones', no mean removal); kernels window it.
     cqt_.compute(frame, pw, buf, spec, work);
-    for (int r = 0; r < n_out_; ++r) out[r] = compress_libm(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
+    for (int r = 0; r < n_out_; ++r)
+      out[r] = compress_libm(magnitude_pow(pw[r], 0.0f), cfg_.compression, cfg_.amin, db_scale);
     return normalize(out);
   }
 

@@ -85,8 +85,8 @@ size_t FrameAnalyzer::batch_scratch_bytes() const {
   return lane_bytes > one ? lane_bytes : one;
 }
 
-Status FrameAnalyzer::analyze_batch(const float* const* frames, int count, float* out, size_t out_stride,
-                                    void* scratch, size_t scratch_size) const {
+Status FrameAnalyzer::analyze_batch(const float* const* frames, int count, float* out, size_t out_stride, void* scratch,
+                                    size_t scratch_size) const {
   if (!ready_) return Status::kBadState;
   if (frames == nullptr || out == nullptr || scratch == nullptr) return Status::kInvalidArgument;
   const int lanes = batch_frames();

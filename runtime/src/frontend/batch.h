@@ -14,19 +14,19 @@ namespace earshot::rt::detail {
 // even frame length n with a power-of-two half length h >= 16).
 struct BatchPlan {
   const FrontendConfig* cfg = nullptr;
-  int n = 0;                       // frame length
-  int h = 0;                       // n / 2: the complex FFT's length
-  const float* stage_tw = nullptr; // Fft stage twiddles (see Fft::stage_tw_)
-  const float* split_re = nullptr; // [h + 1] real-FFT split twiddles / 2
+  int n = 0;                        // frame length
+  int h = 0;                        // n / 2: the complex FFT's length
+  const float* stage_tw = nullptr;  // Fft stage twiddles (see Fft::stage_tw_)
+  const float* split_re = nullptr;  // [h + 1] real-FFT split twiddles / 2
   const float* split_im = nullptr;
-  const float* window = nullptr;   // [n] or null (rectangular)
-  int k0 = 0, k1 = 0;              // power bins computed: k0 <= k < k1
-  int n_out = 0;                   // features per frame
+  const float* window = nullptr;       // [n] or null (rectangular)
+  int k0 = 0, k1 = 0;                  // power bins computed: k0 <= k < k1
+  int n_out = 0;                       // features per frame
   const int32_t* row_start = nullptr;  // mel rows (mel, MFCC)
   const int32_t* row_len = nullptr;
   const int32_t* row_offset = nullptr;
   const float* weights = nullptr;
-  const float* dct = nullptr;      // MFCC: [n_mfcc, n_mels]
+  const float* dct = nullptr;  // MFCC: [n_mfcc, n_mels]
 };
 
 // Floats of lane scratch a batch of `lanes` frames needs.

@@ -9,7 +9,7 @@
 namespace earshot::rt {
 namespace {
 
-constexpr double kSparsity = 0.01;              // librosa.cqt default
+constexpr double kSparsity = 0.01;                   // librosa.cqt default
 constexpr double kHannBandwidth = 1.50018310546875;  // librosa WINDOW_BANDWIDTHS['hann']
 
 int pow2_at_least(double x) {
@@ -174,7 +174,8 @@ Status CqtBank::init(const FrontendConfig& cfg, Bump& bump) {
 
 int CqtBank::work_complex() const {
   int most = 0;
-  for (int g = 0; g < n_groups_; ++g) most = groups_[g].fft.work_complex() > most ? groups_[g].fft.work_complex() : most;
+  for (int g = 0; g < n_groups_; ++g)
+    most = groups_[g].fft.work_complex() > most ? groups_[g].fft.work_complex() : most;
   return most;
 }
 

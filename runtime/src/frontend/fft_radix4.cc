@@ -80,10 +80,10 @@ void stage4_first_sse(int n1, const float* tw, const float* xr, const float* xi,
   using L = Lane<F4>;
   for (int p = 0; p < n1; p += 4) {
     F4 o[8];
-    radix4<F4>(L::load(xr + p), L::load(xi + p), L::load(xr + p + n1), L::load(xi + p + n1),
-               L::load(xr + p + 2 * n1), L::load(xi + p + 2 * n1), L::load(xr + p + 3 * n1),
-               L::load(xi + p + 3 * n1), L::load(tw + p), L::load(tw + n1 + p), L::load(tw + 2 * n1 + p),
-               L::load(tw + 3 * n1 + p), L::load(tw + 4 * n1 + p), L::load(tw + 5 * n1 + p), o);
+    radix4<F4>(L::load(xr + p), L::load(xi + p), L::load(xr + p + n1), L::load(xi + p + n1), L::load(xr + p + 2 * n1),
+               L::load(xi + p + 2 * n1), L::load(xr + p + 3 * n1), L::load(xi + p + 3 * n1), L::load(tw + p),
+               L::load(tw + n1 + p), L::load(tw + 2 * n1 + p), L::load(tw + 3 * n1 + p), L::load(tw + 4 * n1 + p),
+               L::load(tw + 5 * n1 + p), o);
     store_transposed(yr + 4 * p, o[0].v, o[2].v, o[4].v, o[6].v);
     store_transposed(yi + 4 * p, o[1].v, o[3].v, o[5].v, o[7].v);
   }

@@ -47,8 +47,8 @@ inline float frame_value(const RealFft::Frame& f, int i) {
 
 // Bins k0..k1 of the split step into re/im, or (power != nullptr) their power
 // re * re + im * im into power.
-void split_step(const float* zr, const float* zi, int h, const float* hwr, const float* hwi, int k0, int k1,
-                float* re, float* im, float* power) {
+void split_step(const float* zr, const float* zi, int h, const float* hwr, const float* hwi, int k0, int k1, float* re,
+                float* im, float* power) {
   auto one = [&](int k) {
     const int a = k == h ? 0 : k;
     const int b = k == 0 ? 0 : h - k;

@@ -197,8 +197,7 @@ struct Lane<F16> {
 // y0 = (a+c) + (b+d), y1 = w1 ((a-c) - i (b-d)), y2 = w2 ((a+c) - (b+d)),
 // y3 = w3 ((a-c) + i (b-d)); o = {y0r, y0i, y1r, y1i, y2r, y2i, y3r, y3i}.
 template <class V>
-inline void radix4(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V w1r, V w1i, V w2r, V w2i, V w3r, V w3i,
-                   V* o) {
+inline void radix4(V ar, V ai, V br, V bi, V cr, V ci, V dr, V di, V w1r, V w1i, V w2r, V w2i, V w3r, V w3i, V* o) {
   const V apcr = ar + cr, apci = ai + ci, amcr = ar - cr, amci = ai - ci;
   const V bpdr = br + dr, bpdi = bi + di, bmdr = br - dr, bmdi = bi - di;
   o[0] = apcr + bpdr;
@@ -315,7 +314,8 @@ inline bool log_ok(float x) { return x >= kFltMin && x <= kFltMax; }
 // compress() of one value with the polynomial log where it applies.
 inline float compress_one(float v, Compression c, float amin, float db_scale, float scale) {
   if (c == Compression::kNone) return v;
-  if (c == Compression::kLog1p) return v >= 0.0f && log_ok(1.0f + v) ? log1p_scalar(v) : compress_libm(v, c, amin, db_scale);
+  if (c == Compression::kLog1p)
+    return v >= 0.0f && log_ok(1.0f + v) ? log1p_scalar(v) : compress_libm(v, c, amin, db_scale);
   const float m = v > amin ? v : amin;
   return log_ok(m) && v == v ? log_scalar(m) * scale : compress_libm(v, c, amin, db_scale);
 }
@@ -408,9 +408,12 @@ struct Compressor {
   Compression c;
   float amin, db_scale, scale;
   Compressor(Compression c_, float amin_, float db_scale_)
-      : c(c_), amin(amin_), db_scale(db_scale_),
+      : c(c_),
+        amin(amin_),
+        db_scale(db_scale_),
         // ln -> output units: 1 (ln, log1p) or db_scale log10(e) (dB).
-        scale(c_ == Compression::kDb ? static_cast<float>(static_cast<double>(db_scale_) * 0.43429448190325182765) : 1.0f) {}
+        scale(c_ == Compression::kDb ? static_cast<float>(static_cast<double>(db_scale_) * 0.43429448190325182765)
+                                     : 1.0f) {}
 
   // One value per lane, in place at p.
   void lanes_scalar(float* p) const {

@@ -60,9 +60,7 @@ void Frontend::reset() {
 namespace {
 
 // Copies up to `count` samples into dst, converted to float.
-inline void copy_samples(float* dst, const float* src, size_t count) {
-  memcpy(dst, src, sizeof(float) * count);
-}
+inline void copy_samples(float* dst, const float* src, size_t count) { memcpy(dst, src, sizeof(float) * count); }
 inline void copy_samples(float* dst, const int16_t* src, size_t count) {
   for (size_t i = 0; i < count; ++i) dst[i] = src[i] * (1.0f / 32768.0f);
 }

@@ -61,7 +61,8 @@ Status add_eval_s16(const AddOp& op, const int16_t* input1, const int16_t* input
 Status add_eval_f32(const AddOp& op, const float* input1, const float* input2, float* output) {
   if (op.type != OpType::kFloat32) return Status::kBadState;
   if (input1 == nullptr || input2 == nullptr || output == nullptr) return Status::kInvalidArgument;
-  for (int32_t i = 0; i < op.size; ++i) output[i] = detail::clamp_f32(input1[i] + input2[i], op.act_min_f, op.act_max_f);
+  for (int32_t i = 0; i < op.size; ++i)
+    output[i] = detail::clamp_f32(input1[i] + input2[i], op.act_min_f, op.act_max_f);
   return Status::kOk;
 }
 

@@ -11,28 +11,28 @@ template <typename T, typename Acc>
 Status avg_pool(const Pool2dOp& op, const T* input, T* output, Acc lo, Acc hi) {
   const int32_t cn = op.channels;
   const ptrdiff_t row = static_cast<ptrdiff_t>(op.in_w) * cn;
-  const bool ok = detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0,
-                                               int32_t y1, int32_t x0, int32_t x1) {
-    const int32_t count = (y1 > y0 && x1 > x0) ? (y1 - y0) * (x1 - x0) : 0;
-    if (count == 0) return false;  // TFLM fails the same way
-    for (int32_t c = 0; c < cn; ++c) {
-      Acc sum = 0;
-      for (int32_t fy = y0; fy < y1; ++fy) {
-        for (int32_t fx = x0; fx < x1; ++fx) sum += input[in_base + fy * row + fx * cn + c];
-      }
-      Acc v;
-      if constexpr (sizeof(T) == 1) {
-        // Rounds half away from zero.
-        v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
-      } else {
-        v = sum / static_cast<Acc>(count);
-      }
-      v = v < lo ? lo : v;
-      v = v > hi ? hi : v;
-      output[out_base + c] = static_cast<T>(v);
-    }
-    return true;
-  });
+  const bool ok =
+      detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0, int32_t y1, int32_t x0, int32_t x1) {
+        const int32_t count = (y1 > y0 && x1 > x0) ? (y1 - y0) * (x1 - x0) : 0;
+        if (count == 0) return false;  // TFLM fails the same way
+        for (int32_t c = 0; c < cn; ++c) {
+          Acc sum = 0;
+          for (int32_t fy = y0; fy < y1; ++fy) {
+            for (int32_t fx = x0; fx < x1; ++fx) sum += input[in_base + fy * row + fx * cn + c];
+          }
+          Acc v;
+          if constexpr (sizeof(T) == 1) {
+            // Rounds half away from zero.
+            v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+          } else {
+            v = sum / static_cast<Acc>(count);
+          }
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          output[out_base + c] = static_cast<T>(v);
+        }
+        return true;
+      });
   return ok ? Status::kOk : Status::kInvalidArgument;
 }
 

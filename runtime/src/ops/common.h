@@ -28,11 +28,9 @@ inline Status check_activation(Activation a) {
     case Activation::kNone:
     case Activation::kRelu:
     case Activation::kRelu6:
-    case Activation::kReluN1To1:
-      return Status::kOk;
+    case Activation::kReluN1To1: return Status::kOk;
     case Activation::kTanh:
-    case Activation::kSignBit:
-      return Status::kUnsupported;
+    case Activation::kSignBit: return Status::kUnsupported;
   }
   return Status::kInvalidArgument;
 }
@@ -41,9 +39,7 @@ inline bool known_padding(Padding p) { return p == Padding::kSame || p == Paddin
 
 inline bool aligned4(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 3u) == 0; }
 
-inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
-  return v < lo ? lo : (v > hi ? hi : v);
-}
+inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 inline float clamp_f32(float v, float lo, float hi) {
   // TFLM ActivationFunctionWithMinMax: min(max(x, lo), hi).

@@ -10,9 +10,8 @@ namespace {
 
 Status prepare_shape(const Conv2dParams& p, Conv2dOp* op) {
   if (!detail::dims_ok(p.batches, p.in_h, p.in_w, p.in_c) ||
-      !detail::dims_ok(p.out_c, p.filter_h, p.filter_w, p.in_c) || p.stride_h <= 0 ||
-      p.stride_w <= 0 || p.dilation_h <= 0 || p.dilation_w <= 0 ||
-      !detail::known_padding(p.padding)) {
+      !detail::dims_ok(p.out_c, p.filter_h, p.filter_w, p.in_c) || p.stride_h <= 0 || p.stride_w <= 0 ||
+      p.dilation_h <= 0 || p.dilation_w <= 0 || !detail::known_padding(p.padding)) {
     return Status::kInvalidArgument;
   }
   const Status act = detail::check_activation(p.activation);
@@ -57,9 +56,8 @@ Status conv2d_prepare_s8(const Conv2dParams& p, void* mem, size_t bytes, Conv2dO
   Conv2dOp o{};
   Status s = prepare_shape(p, &o);
   if (s != Status::kOk) return s;
-  if (!valid_quant_s8(p.input_scale, p.input_zero_point) ||
-      !valid_quant_s8(p.output_scale, p.output_zero_point) || p.filter_scales == nullptr ||
-      (p.filter_scale_count != 1 && p.filter_scale_count != p.out_c)) {
+  if (!valid_quant_s8(p.input_scale, p.input_zero_point) || !valid_quant_s8(p.output_scale, p.output_zero_point) ||
+      p.filter_scales == nullptr || (p.filter_scale_count != 1 && p.filter_scale_count != p.out_c)) {
     return Status::kInvalidArgument;
   }
   for (int32_t c = 0; c < p.filter_scale_count; ++c) {
@@ -67,15 +65,14 @@ Status conv2d_prepare_s8(const Conv2dParams& p, void* mem, size_t bytes, Conv2dO
   }
   if (mem == nullptr || !detail::aligned4(mem)) return Status::kInvalidArgument;
   if (bytes < conv2d_prepare_bytes(p)) return Status::kBufferTooSmall;
-  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min,
-                          &o.act_max);
+  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
   auto* mult = static_cast<QuantizedMultiplier*>(mem);
   for (int32_t c = 0; c < p.out_c; ++c) {
     // TFLM PopulateConvolutionQuantizationParams: double product.
     const float fs = p.filter_scales[p.filter_scale_count == 1 ? 0 : c];
-    const double eff = static_cast<double>(p.input_scale) * static_cast<double>(fs) /
-                       static_cast<double>(p.output_scale);
+    const double eff =
+        static_cast<double>(p.input_scale) * static_cast<double>(fs) / static_cast<double>(p.output_scale);
     s = quantize_multiplier(eff, &mult[c], p.rounding);
     if (s != Status::kOk) return s;
   }
@@ -98,8 +95,7 @@ inline void mac(float& acc, float v) { acc += v; }
 
 // TFLM's loop order; `finish(oc, acc)` turns the accumulator into the output.
 template <typename T, typename Acc, typename Finish>
-void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, Acc input_offset,
-               Finish finish) {
+void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, Acc input_offset, Finish finish) {
   const int32_t cin = op.in_c;
   for (int32_t b = 0; b < op.batches; ++b) {
     for (int32_t oy = 0; oy < op.out_h; ++oy) {
@@ -116,8 +112,7 @@ void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, A
               const int32_t ix = ix0 + op.dilation_w * fx;
               if (ix < 0 || ix >= op.in_w) continue;
               const T* in = input + ((static_cast<size_t>(b) * op.in_h + iy) * op.in_w + ix) * cin;
-              const T* f =
-                  filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
+              const T* f = filter + ((static_cast<size_t>(oc) * op.filter_h + fy) * op.filter_w + fx) * cin;
               for (int32_t ic = 0; ic < cin; ++ic) {
                 mac(acc, static_cast<Acc>(f[ic]) * (static_cast<Acc>(in[ic]) + input_offset));
               }
@@ -132,8 +127,8 @@ void conv_loop(const Conv2dOp& op, const T* input, const T* filter, T* output, A
 
 }  // namespace
 
-Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* filter,
-                      const int32_t* bias, int8_t* output) {
+Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* filter, const int32_t* bias,
+                      int8_t* output) {
   if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
   // Same sums as TFLM's loop nest, gathered into runs that are contiguous in
@@ -164,16 +159,14 @@ Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* fil
         const bool adjacent = op.dilation_w == 1;
         const int32_t run = adjacent ? taps * cin : cin;
         // Rows too are adjacent when a row covers the whole input width.
-        const bool whole = adjacent && op.dilation_h == 1 && taps == op.filter_w &&
-                           op.filter_w == op.in_w;
+        const bool whole = adjacent && op.dilation_h == 1 && taps == op.filter_w && op.filter_w == op.in_w;
         for (int32_t oc = 0; oc < op.out_c; ++oc) {
           int32_t acc = 0;
           const int8_t* f_o = filter + static_cast<size_t>(oc) * f_oc;
           if (whole) {
             if (fy1 > fy0) {
               acc = detail::dot_s8(f_o + static_cast<size_t>(fy0) * f_row,
-                                   in_b + static_cast<size_t>(iy0 + fy0) * in_row,
-                                   (fy1 - fy0) * run, op.input_offset);
+                                   in_b + static_cast<size_t>(iy0 + fy0) * in_row, (fy1 - fy0) * run, op.input_offset);
             }
           } else {
             for (int32_t fy = fy0; fy < fy1; ++fy) {
@@ -183,15 +176,13 @@ Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* fil
                 if (taps > 0) {
                   acc = detail::wrap_add(
                       acc, detail::dot_s8(f_y + static_cast<size_t>(fx0) * cin,
-                                          in_y + static_cast<size_t>(ix0 + fx0) * cin, run,
-                                          op.input_offset));
+                                          in_y + static_cast<size_t>(ix0 + fx0) * cin, run, op.input_offset));
                 }
               } else {
                 for (int32_t fx = fx0; fx < fx1; ++fx) {
-                  acc = detail::wrap_add(
-                      acc, detail::dot_s8(f_y + static_cast<size_t>(fx) * cin,
-                                          in_y + static_cast<size_t>(ix0 + op.dilation_w * fx) * cin,
-                                          run, op.input_offset));
+                  acc = detail::wrap_add(acc, detail::dot_s8(f_y + static_cast<size_t>(fx) * cin,
+                                                             in_y + static_cast<size_t>(ix0 + op.dilation_w * fx) * cin,
+                                                             run, op.input_offset));
                 }
               }
             }
@@ -207,8 +198,7 @@ Status conv2d_eval_s8(const Conv2dOp& op, const int8_t* input, const int8_t* fil
   return Status::kOk;
 }
 
-Status conv2d_eval_f32(const Conv2dOp& op, const float* input, const float* filter,
-                       const float* bias, float* output) {
+Status conv2d_eval_f32(const Conv2dOp& op, const float* input, const float* filter, const float* bias, float* output) {
   if (op.type != OpType::kFloat32) return Status::kBadState;
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::kInvalidArgument;
   conv_loop<float, float>(op, input, filter, output, 0.0f, [&](int32_t oc, float acc) {

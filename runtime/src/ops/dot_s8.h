@@ -19,8 +19,7 @@ namespace earshot::rt::detail {
 // x_offset to each lane (x + x_offset lies in [-255, 255], so a lane holds it
 // exactly), and SMLAD adds both 16x16 products to the accumulator modulo
 // 2^32 (it only sets the Q flag on overflow).
-[[gnu::noinline]] inline int32_t dot_s8(const int8_t* w, const int8_t* x, int32_t n,
-                                        int32_t x_offset) {
+[[gnu::noinline]] inline int32_t dot_s8(const int8_t* w, const int8_t* x, int32_t n, int32_t x_offset) {
   uint32_t acc = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
   const uint32_t off2 = (static_cast<uint32_t>(x_offset) & 0xffffu) * 0x00010001u;
@@ -48,8 +47,7 @@ namespace earshot::rt::detail {
   }
 #endif
   for (int32_t i = 0; i < n; ++i) {
-    acc += static_cast<uint32_t>(static_cast<int32_t>(w[i]) *
-                                 (static_cast<int32_t>(x[i]) + x_offset));
+    acc += static_cast<uint32_t>(static_cast<int32_t>(w[i]) * (static_cast<int32_t>(x[i]) + x_offset));
   }
   return static_cast<int32_t>(acc);
 }

@@ -47,7 +47,7 @@ inline int32_t constant_pot(int int_bits, int e) { return 1 << (31 - int_bits + 
 
 // exp(a) for a in [-1/4, 0), 0 integer bits.
 inline int32_t exp_on_interval_between_negative_one_quarter_and_0_excl(int32_t a) {
-  const int32_t constant_term = 1895147668;      // exp(-1/8)
+  const int32_t constant_term = 1895147668;     // exp(-1/8)
   const int32_t constant_1_over_3 = 715827883;  // 1/3
   const int32_t x = add(a, constant_pot(0, -3));
   const int32_t x2 = mul(x, x);
@@ -64,11 +64,10 @@ inline int32_t exp_on_negative_values(int32_t a, int int_bits) {
   const int32_t one_quarter = constant_pot(int_bits, -2);
   const int32_t mask = sub(one_quarter, 1);
   const int32_t a_mod_quarter_minus_one_quarter = sub(a & mask, one_quarter);
-  int32_t result = exp_on_interval_between_negative_one_quarter_and_0_excl(
-      rescale(a_mod_quarter_minus_one_quarter, int_bits, 0));
+  int32_t result =
+      exp_on_interval_between_negative_one_quarter_and_0_excl(rescale(a_mod_quarter_minus_one_quarter, int_bits, 0));
   const int32_t remainder = sub(a_mod_quarter_minus_one_quarter, a);
-  static const int32_t kMultipliers[7] = {1672461947, 1302514674, 790015084, 290630308,
-                                          39332535,   720401,     242};
+  static const int32_t kMultipliers[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
   for (int i = 0; i < 7; ++i) {
     const int exponent = i - 2;  // exp(-2^exponent)
     if (int_bits > exponent) {
@@ -87,7 +86,7 @@ inline int32_t exp_on_negative_values(int32_t a, int int_bits) {
 // 1 / (1 + a) for a in [0, 1], 0 integer bits (Newton-Raphson).
 inline int32_t one_over_one_plus_x_for_x_in_0_1(int32_t a) {
   const int32_t half_denominator = rounding_half_sum(a, one(0));
-  const int32_t constant_48_over_17 = 1515870810;     // 2 integer bits
+  const int32_t constant_48_over_17 = 1515870810;       // 2 integer bits
   const int32_t constant_neg_32_over_17 = -1010580540;  // 2 integer bits
   int32_t x = add(constant_48_over_17, mul(half_denominator, constant_neg_32_over_17));
   for (int i = 0; i < 3; ++i) {

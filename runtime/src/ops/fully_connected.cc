@@ -109,8 +109,8 @@ Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnected
   return detail::shaped_prepare_f32(p, op, prepare_shape);
 }
 
-Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input,
-                               const int8_t* weights, const int32_t* bias, int8_t* output) {
+Status fully_connected_eval_s8(const FullyConnectedOp& op, const int8_t* input, const int8_t* weights,
+                               const int32_t* bias, int8_t* output) {
   if (op.type != OpType::kInt8 || op.mult == nullptr) return Status::kBadState;
   if (input == nullptr || weights == nullptr || output == nullptr) {
     return Status::kInvalidArgument;
@@ -164,8 +164,8 @@ Status fully_connected_eval_s16(const FullyConnectedOp& op, const int16_t* input
   return Status::kOk;
 }
 
-Status fully_connected_eval_f32(const FullyConnectedOp& op, const float* input,
-                                const float* weights, const float* bias, float* output) {
+Status fully_connected_eval_f32(const FullyConnectedOp& op, const float* input, const float* weights, const float* bias,
+                                float* output) {
   if (op.type != OpType::kFloat32) return Status::kBadState;
   if (input == nullptr || weights == nullptr || output == nullptr) {
     return Status::kInvalidArgument;
@@ -178,8 +178,7 @@ Status fully_connected_eval_f32(const FullyConnectedOp& op, const float* input,
       float total = 0.0f;
       for (int32_t i = 0; i < d; ++i) total += in[i] * w[i];
       const float bv = bias != nullptr ? bias[u] : 0.0f;
-      output[static_cast<size_t>(b) * op.units + u] =
-          detail::clamp_f32(total + bv, op.act_min_f, op.act_max_f);
+      output[static_cast<size_t>(b) * op.units + u] = detail::clamp_f32(total + bv, op.act_min_f, op.act_max_f);
     }
   }
   return Status::kOk;

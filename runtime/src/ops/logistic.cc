@@ -17,8 +17,7 @@ namespace detail {
 // radius CalculateInputRadius(4, left_shift, 31).
 Status q4_input_params(float input_scale, QuantizedMultiplier* m, int32_t* radius) {
   constexpr int kInputIntegerBits = 4;
-  const double real = static_cast<double>(input_scale) *
-                      static_cast<double>(1 << (31 - kInputIntegerBits));
+  const double real = static_cast<double>(input_scale) * static_cast<double>(1 << (31 - kInputIntegerBits));
   int shift = 0;
   const double q = frexp(real, &shift);
   // Inputs with scale < 2^-27 or >= 2^4 need shifts TFLM cannot apply.
@@ -27,8 +26,7 @@ Status q4_input_params(float input_scale, QuantizedMultiplier* m, int32_t* radiu
   if (!(rq < 2147483648.0)) return Status::kUnsupported;
   m->multiplier = static_cast<int32_t>(rq);
   m->shift = shift;
-  const double r = 1.0 * ((1 << kInputIntegerBits) - 1) *
-                   static_cast<double>(1LL << (31 - kInputIntegerBits)) /
+  const double r = 1.0 * ((1 << kInputIntegerBits) - 1) * static_cast<double>(1LL << (31 - kInputIntegerBits)) /
                    static_cast<double>(1LL << shift);
   *radius = static_cast<int32_t>(floor(r));
   return Status::kOk;
@@ -109,9 +107,7 @@ Status logistic_prepare_s8(const LogisticParams& p, LogisticOp* op) {
   return detail::q4_prepare_s8(p, 1.0f / 256.0f, -128, op);
 }
 
-Status logistic_prepare_f32(const LogisticParams& p, LogisticOp* op) {
-  return detail::elementwise_prepare_f32(p, op);
-}
+Status logistic_prepare_f32(const LogisticParams& p, LogisticOp* op) { return detail::elementwise_prepare_f32(p, op); }
 
 Status logistic_eval_s8(const LogisticOp& op, const int8_t* input, int8_t* output) {
   return detail::q4_eval_s8(op, input, output, [](int32_t in_q4) {

@@ -13,8 +13,7 @@ template <typename T, typename Acc>
 void max_pool(const Pool2dOp& op, const T* input, T* output, Acc init, Acc lo, Acc hi) {
   const int32_t cn = op.channels;
   const ptrdiff_t row = static_cast<ptrdiff_t>(op.in_w) * cn;
-  detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0, int32_t y1,
-                               int32_t x0, int32_t x1) {
+  detail::pool_windows(op, [&](size_t out_base, ptrdiff_t in_base, int32_t y0, int32_t y1, int32_t x0, int32_t x1) {
     for (int32_t c = 0; c < cn; ++c) {
       Acc m = init;
       for (int32_t fy = y0; fy < y1; ++fy) {

@@ -7,8 +7,8 @@ namespace earshot::rt {
 namespace {
 
 Status prepare_shape(const Pool2dParams& p, Pool2dOp* o) {
-  if (!detail::dims_ok(p.batches, p.in_h, p.in_w, p.channels) || p.filter_h <= 0 ||
-      p.filter_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0 || !detail::known_padding(p.padding)) {
+  if (!detail::dims_ok(p.batches, p.in_h, p.in_w, p.channels) || p.filter_h <= 0 || p.filter_w <= 0 ||
+      p.stride_h <= 0 || p.stride_w <= 0 || !detail::known_padding(p.padding)) {
     return Status::kInvalidArgument;
   }
   const Status act = detail::check_activation(p.activation);
@@ -42,16 +42,14 @@ Status pool2d_prepare_s8(const Pool2dParams& p, Pool2dOp* op) {
   Pool2dOp o{};
   Status s = prepare_shape(p, &o);
   if (s != Status::kOk) return s;
-  if (!valid_quant_s8(p.input_scale, p.input_zero_point) ||
-      !valid_quant_s8(p.output_scale, p.output_zero_point)) {
+  if (!valid_quant_s8(p.input_scale, p.input_zero_point) || !valid_quant_s8(p.output_scale, p.output_zero_point)) {
     return Status::kInvalidArgument;
   }
   // The reference kernels do not rescale.
   if (p.input_scale != p.output_scale || p.input_zero_point != p.output_zero_point) {
     return Status::kUnsupported;
   }
-  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min,
-                          &o.act_max);
+  s = activation_range_s8(p.activation, p.output_scale, p.output_zero_point, &o.act_min, &o.act_max);
   if (s != Status::kOk) return s;
   o.type = OpType::kInt8;
   *op = o;

@@ -24,10 +24,8 @@ bool pool_windows(const Pool2dOp& op, Visit visit) {
         const int32_t ix0 = ox * op.stride_w - op.pad_w;
         const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
         const int32_t fx1 = op.filter_w < op.in_w - ix0 ? op.filter_w : op.in_w - ix0;
-        const size_t out_base =
-            ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.channels;
-        const ptrdiff_t in_base =
-            ((static_cast<ptrdiff_t>(b) * op.in_h + iy0) * op.in_w + ix0) * op.channels;
+        const size_t out_base = ((static_cast<size_t>(b) * op.out_h + oy) * op.out_w + ox) * op.channels;
+        const ptrdiff_t in_base = ((static_cast<ptrdiff_t>(b) * op.in_h + iy0) * op.in_w + ix0) * op.channels;
         if (!visit(out_base, in_base, fy0, fy1, fx0, fx1)) return false;
       }
     }

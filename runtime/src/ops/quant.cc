@@ -56,8 +56,7 @@ int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m) {
   const int right = m.shift > 0 ? 0 : -m.shift;
   // TFLM computes x * (1 << left) in int32; wrap like the hardware does
   // instead of relying on undefined behaviour.
-  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) *
-                                               (static_cast<uint32_t>(1) << (left & 31)));
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) * (static_cast<uint32_t>(1) << (left & 31)));
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
 }
 
@@ -114,8 +113,7 @@ Status narrow_to_activation(Activation act, float out_scale, int32_t out_zp, int
   int32_t q = 0;
   Status s = Status::kOk;
   switch (act) {
-    case Activation::kNone:
-      return Status::kOk;
+    case Activation::kNone: return Status::kOk;
     case Activation::kRelu:
       if ((s = quantize_bound(out_scale, out_zp, 0.0f, &q)) != Status::kOk) return s;
       *a = q > *a ? q : *a;
@@ -133,28 +131,25 @@ Status narrow_to_activation(Activation act, float out_scale, int32_t out_zp, int
       *b = q < *b ? q : *b;
       return Status::kOk;
     case Activation::kTanh:
-    case Activation::kSignBit:
-      return Status::kUnsupported;
+    case Activation::kSignBit: return Status::kUnsupported;
   }
   return Status::kInvalidArgument;  // not an Activation
 }
 
 }  // namespace
 
-Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
-                           int32_t* hi) {
+Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo, int32_t* hi) {
   if (!valid_quant_s8(out_scale, out_zp)) return Status::kInvalidArgument;
   return activation_range_q(act, out_scale, out_zp, -128, 127, lo, hi);
 }
 
-Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
-                            int32_t* hi) {
+Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo, int32_t* hi) {
   if (!valid_quant_s16(out_scale, out_zp)) return Status::kInvalidArgument;
   return activation_range_q(act, out_scale, out_zp, -32768, 32767, lo, hi);
 }
 
-Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin,
-                          int32_t qmax, int32_t* lo, int32_t* hi) {
+Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin, int32_t qmax, int32_t* lo,
+                          int32_t* hi) {
   if (lo == nullptr || hi == nullptr || qmin > qmax) return Status::kInvalidArgument;
   int32_t a = qmin;
   int32_t b = qmax;
@@ -185,8 +180,7 @@ Status activation_range_f32(Activation act, float* lo, float* hi) {
       *hi = 1.0f;
       return Status::kOk;
     case Activation::kTanh:
-    case Activation::kSignBit:
-      return Status::kUnsupported;
+    case Activation::kSignBit: return Status::kUnsupported;
   }
   return Status::kInvalidArgument;  // not an Activation
 }
@@ -199,30 +193,24 @@ const char* padding_name(Padding p) {
   return "?";
 }
 
-Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride,
-                        int32_t dilation, int32_t* out) {
+Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t* out) {
   if (out == nullptr || in <= 0 || filter <= 0 || stride <= 0 || dilation <= 0) {
     return Status::kInvalidArgument;
   }
   const int64_t eff = (static_cast<int64_t>(filter) - 1) * dilation + 1;
   int64_t v = 0;
   switch (padding) {
-    case Padding::kSame:
-      v = (static_cast<int64_t>(in) + stride - 1) / stride;
-      break;
-    case Padding::kValid:
-      v = (static_cast<int64_t>(in) + stride - eff) / stride;
-      break;
+    case Padding::kSame: v = (static_cast<int64_t>(in) + stride - 1) / stride; break;
+    case Padding::kValid: v = (static_cast<int64_t>(in) + stride - eff) / stride; break;
   }  // a value that is no Padding leaves v = 0, rejected here:
   if (v <= 0 || v > std::numeric_limits<int32_t>::max()) return Status::kInvalidArgument;
   *out = static_cast<int32_t>(v);
   return Status::kOk;
 }
 
-Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter,
-                       int32_t out, int32_t* pad, int32_t* offset) {
-  if (pad == nullptr || offset == nullptr || in < 0 || filter <= 0 || out < 0 || stride <= 0 ||
-      dilation <= 0) {
+Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter, int32_t out, int32_t* pad,
+                       int32_t* offset) {
+  if (pad == nullptr || offset == nullptr || in < 0 || filter <= 0 || out < 0 || stride <= 0 || dilation <= 0) {
     return Status::kInvalidArgument;
   }
   const int64_t eff = (static_cast<int64_t>(filter) - 1) * dilation + 1;

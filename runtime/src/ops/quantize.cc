@@ -12,7 +12,8 @@ namespace {
 Status prepare(const QuantizeParams& p, OpType type, QuantizeOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = QuantizeOp{};
-  const bool valid = type == OpType::kInt16 ? valid_quant_s16(p.scale, p.zero_point) : valid_quant_s8(p.scale, p.zero_point);
+  const bool valid =
+      type == OpType::kInt16 ? valid_quant_s16(p.scale, p.zero_point) : valid_quant_s8(p.scale, p.zero_point);
   if (!detail::dims_ok(p.size) || !valid) return Status::kInvalidArgument;
   op->size = p.size;
   op->scale = p.scale;
@@ -38,9 +39,7 @@ Status quantize_eval(const QuantizeOp& op, OpType type, int32_t lo, int32_t hi, 
       q = lo;
     } else {
       q = detail::clamp_i32(
-          static_cast<int32_t>(detail::clamp_i32(static_cast<int32_t>(r), -100000, 100000) +
-                               op.zero_point),
-          lo, hi);
+          static_cast<int32_t>(detail::clamp_i32(static_cast<int32_t>(r), -100000, 100000) + op.zero_point), lo, hi);
     }
     output[i] = static_cast<T>(q);
   }

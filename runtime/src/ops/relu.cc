@@ -11,8 +11,7 @@ namespace earshot::rt {
 namespace {
 
 // Checks the common parameters, then stores the op with the given clamp.
-Status finish_s8(const ReluParams& p, bool relu6, QuantizedMultiplier mult, int32_t lo,
-                 int32_t hi, ReluOp* op) {
+Status finish_s8(const ReluParams& p, bool relu6, QuantizedMultiplier mult, int32_t lo, int32_t hi, ReluOp* op) {
   ReluOp o{};
   o.type = OpType::kInt8;
   o.relu6 = relu6;
@@ -68,9 +67,7 @@ Status relu6_prepare_s8(const ReluParams& p, ReluOp* op) {
   return finish_s8(p, true, QuantizedMultiplier{0, 0}, p.input_zero_point, six, op);
 }
 
-Status relu_prepare_f32(const ReluParams& p, ReluOp* op) {
-  return detail::elementwise_prepare_f32(p, op);
-}
+Status relu_prepare_f32(const ReluParams& p, ReluOp* op) { return detail::elementwise_prepare_f32(p, op); }
 
 Status relu6_prepare_f32(const ReluParams& p, ReluOp* op) {
   const Status s = relu_prepare_f32(p, op);
@@ -91,8 +88,8 @@ Status relu_eval_s8(const ReluOp& op, const int8_t* input, int8_t* output) {
     return Status::kOk;
   }
   for (int32_t i = 0; i < op.size; ++i) {
-    const int32_t v = op.output_zero_point +
-                      multiply_by_quantized_multiplier(input[i] - op.input_zero_point, op.mult, op.rounding);
+    const int32_t v =
+        op.output_zero_point + multiply_by_quantized_multiplier(input[i] - op.input_zero_point, op.mult, op.rounding);
     output[i] = static_cast<int8_t>(detail::clamp_i32(v, op.act_min, op.act_max));
   }
   return Status::kOk;

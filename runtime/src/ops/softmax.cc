@@ -30,16 +30,15 @@ Status softmax_prepare_s8(const SoftmaxParams& p, SoftmaxOp* op) {
   if (op == nullptr) return Status::kInvalidArgument;
   *op = SoftmaxOp{};
   if (!detail::dims_ok(p.rows, p.depth) || !isfinite(p.beta) || !(p.beta > 0.0f) ||
-      !valid_quant_s8(p.input_scale, p.input_zero_point) ||
-      !valid_quant_s8(p.output_scale, p.output_zero_point)) {
+      !valid_quant_s8(p.input_scale, p.input_zero_point) || !valid_quant_s8(p.output_scale, p.output_zero_point)) {
     return Status::kInvalidArgument;
   }
   // TFLM: output zero point -128 and scale exactly 1.f / 256.
   if (p.output_zero_point != -128 || p.output_scale != 1.0f / 256.0f) return Status::kUnsupported;
   // PreprocessSoftmaxScaling: the multiplier is capped at 2^31 - 1, or at
   // 2^30 - 1 in TFLite's single-rounding build.
-  const double max_real = p.rounding == Rounding::kSingle ? static_cast<double>((1LL << 30) - 1)
-                                                          : static_cast<double>((1LL << 31) - 1);
+  const double max_real =
+      p.rounding == Rounding::kSingle ? static_cast<double>((1LL << 30) - 1) : static_cast<double>((1LL << 31) - 1);
   double real = static_cast<double>(p.beta) * static_cast<double>(p.input_scale) *
                 static_cast<double>(1 << (31 - kScaledDiffIntegerBits));
   if (real > max_real) real = max_real;
@@ -50,8 +49,7 @@ Status softmax_prepare_s8(const SoftmaxParams& p, SoftmaxOp* op) {
   if (s != Status::kOk) return s;
   // CalculateInputRadius(5, left_shift, 31).
   const double radius = 1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
-                        static_cast<double>(1LL << (31 - kScaledDiffIntegerBits)) /
-                        static_cast<double>(1LL << m.shift);
+                        static_cast<double>(1LL << (31 - kScaledDiffIntegerBits)) / static_cast<double>(1LL << m.shift);
   op->rows = p.rows;
   op->depth = p.depth;
   op->beta = p.beta;
@@ -96,8 +94,8 @@ Status softmax_eval_s8(const SoftmaxOp& op, const int8_t* input, int8_t* output)
     // GetReciprocal(sum_of_exps, 12, &num_bits_over_unit).
     const int headroom_plus_one = count_leading_zeros(static_cast<uint32_t>(sum_of_exps));
     const int num_bits_over_unit = kAccumulationIntegerBits - headroom_plus_one;
-    const int32_t shifted_sum_minus_one = static_cast<int32_t>(
-        (static_cast<uint32_t>(sum_of_exps) << (headroom_plus_one & 31)) - (1u << 31));
+    const int32_t shifted_sum_minus_one =
+        static_cast<int32_t>((static_cast<uint32_t>(sum_of_exps) << (headroom_plus_one & 31)) - (1u << 31));
     const int32_t shifted_scale = fp::one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one);
     const int exponent = num_bits_over_unit + 31 - 8;
     if (exponent < 0 || exponent > 31) return Status::kMalformed;  // TFLM: TFLITE_CHECK

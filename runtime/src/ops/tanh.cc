@@ -37,9 +37,7 @@ Status tanh_eval_s16(const TanhOp& op, const int16_t* input, int16_t* output) {
   return Status::kOk;
 }
 
-Status tanh_prepare_f32(const TanhParams& p, TanhOp* op) {
-  return detail::elementwise_prepare_f32(p, op);
-}
+Status tanh_prepare_f32(const TanhParams& p, TanhOp* op) { return detail::elementwise_prepare_f32(p, op); }
 
 Status tanh_eval_s8(const TanhOp& op, const int8_t* input, int8_t* output) {
   return detail::q4_eval_s8(op, input, output, [](int32_t in_q4) {

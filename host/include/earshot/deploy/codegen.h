@@ -20,8 +20,8 @@
 namespace earshot::deploy {
 
 struct GeneratedModel {
-  std::string header;  // earshot_model.h
-  std::string source;  // earshot_model.cc
+  std::string header;      // earshot_model.h
+  std::string source;      // earshot_model.cc
   size_t arena_bytes = 0;  // activations + op data
   // Incremental convolution: MACs of the first window (conv and dense only)
   // and of every later window, which overlaps the previous by all but hop frames.

@@ -22,13 +22,13 @@ namespace earshot::deploy {
 // input dies at that op shares the input's bytes (no copy).
 struct ArenaPlan {
   static constexpr size_t kAlign = 16;
-  std::vector<int64_t> offset;  // per tensor; -1 for constants
+  std::vector<int64_t> offset;             // per tensor; -1 for constants
   std::vector<int32_t> first_op, last_op;  // lifetime, -1 / ops.size() at the edges
-  std::vector<int32_t> alias_of;  // tensor whose bytes it shares, or -1
-  size_t arena_bytes = 0;         // activations, then state
-  size_t activation_bytes = 0;    // the part activations share
-  size_t state_bytes = 0;         // state tensors, each its own bytes, after the activations
-  size_t sum_of_buffers = 0;  // what a planner without reuse would need (activations)
+  std::vector<int32_t> alias_of;           // tensor whose bytes it shares, or -1
+  size_t arena_bytes = 0;                  // activations, then state
+  size_t activation_bytes = 0;             // the part activations share
+  size_t state_bytes = 0;                  // state tensors, each its own bytes, after the activations
+  size_t sum_of_buffers = 0;               // what a planner without reuse would need (activations)
 };
 // `persistent` (optional, one flag per tensor): tensors that keep their bytes
 // from one invocation to the next (incremental convolution's outputs).

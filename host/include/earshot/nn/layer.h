@@ -29,7 +29,7 @@ template <typename T>
 struct Param {
   std::string name;  // "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"
   Tensor<T> value;
-  Tensor<T> grad;    // same shape as value; backward() adds into it
+  Tensor<T> grad;  // same shape as value; backward() adds into it
   bool trainable = true;
 };
 
@@ -69,7 +69,8 @@ class Layer {
   // x [B, input...] -> y [B, output...]. `training` switches dropout and batch statistics.
   virtual void forward(const Tensor<T>& x, Tensor<T>& y, bool training) = 0;
   // dy [B, output...] -> dx [B, input...]; adds parameter gradients into
-  // Param::grad (writes them when accumulate_grads is false). x and y are those of the last forward(). dy may be modified.
+  // Param::grad (writes them when accumulate_grads is false). x and y are those of the last forward(). dy may be
+  // modified.
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& dy, Tensor<T>& dx) = 0;
   virtual std::vector<Param<T>*> params() { return {}; }
   // The canonical config, written from the kind's parameter descriptions:

@@ -124,8 +124,8 @@ class ConvBase : public Layer<T> {
   bool use_bias_;
 
  private:
-  void im2col(const T* x, size_t batch);     // x [B, H, W, Cin] -> cols_ [B*Ho*Wo, K]
-  void col2im(T* dx, size_t batch) const;    // dcols_ -> dx (adds)
+  void im2col(const T* x, size_t batch);   // x [B, H, W, Cin] -> cols_ [B*Ho*Wo, K]
+  void col2im(T* dx, size_t batch) const;  // dcols_ -> dx (adds)
   void forward_shift(const Tensor<T>& x, Tensor<T>& y);
   void backward_shift(const Tensor<T>& x, Tensor<T>& dy, Tensor<T>& dx);
   void forward_direct(const Tensor<T>& x, Tensor<T>& y);
@@ -299,9 +299,9 @@ class BatchNorm final : public Layer<T> {
  private:
   double momentum_, epsilon_;
   size_t c_ = 0;
-  bool batch_stats_ = false;  // last forward() normalised with batch statistics
-  std::vector<T> xhat_;       // [N, C] normalised input of the last forward()
-  std::vector<T> inv_std_;    // [C]
+  bool batch_stats_ = false;           // last forward() normalised with batch statistics
+  std::vector<T> xhat_;                // [N, C] normalised input of the last forward()
+  std::vector<T> inv_std_;             // [C]
   std::vector<double> acc_a_, acc_b_;  // [C] per-channel sums
 };
 
@@ -348,11 +348,11 @@ class Recurrent final : public Layer<T> {
   bool reset_after_ = true, unit_forget_bias_ = true;
   double clip_norm_ = 0.0;
   size_t steps_ = 0, in_ = 0, batch_ = 0;
-  std::vector<T> xw_;            // [B*T, k*u] input side of every step
-  std::vector<T> h_, c_;         // [T+1, B, u] states (c_: LSTM)
-  std::vector<T> gate_;          // [T, B, k*u] gate outputs
-  std::vector<T> rec_;           // GRU: [T, B, u] h' Un + rbn (reset_after) or r * h'
-  std::vector<T> rec_buf_;       // [B, k*u] one step's recurrent part / its gradient
+  std::vector<T> xw_;       // [B*T, k*u] input side of every step
+  std::vector<T> h_, c_;    // [T+1, B, u] states (c_: LSTM)
+  std::vector<T> gate_;     // [T, B, k*u] gate outputs
+  std::vector<T> rec_;      // GRU: [T, B, u] h' Un + rbn (reset_after) or r * h'
+  std::vector<T> rec_buf_;  // [B, k*u] one step's recurrent part / its gradient
   std::vector<T> dxw_, drb_, dh_, dc_, dtmp2_;
 };
 

@@ -20,14 +20,14 @@ struct HeadSpec {
   std::string loss = "mse";            // loss name (loss_from_name)
   bool from_logits = false;
   double weight = 1.0;
-  std::vector<std::string> metrics;    // "accuracy", "mae"
-  bool sum_over_batch = false;         // loss summed, not averaged, over the batch (LossSpec)
+  std::vector<std::string> metrics;  // "accuracy", "mae"
+  bool sum_over_batch = false;       // loss summed, not averaged, over the batch (LossSpec)
 };
 
 struct ModelSpec {
-  Shape input;                         // per-example input shape
-  std::vector<nlohmann::json> trunk;   // layer configs
-  std::vector<HeadSpec> heads;         // at least one
+  Shape input;                        // per-example input shape
+  std::vector<nlohmann::json> trunk;  // layer configs
+  std::vector<HeadSpec> heads;        // at least one
 };
 
 nlohmann::json to_json(const ModelSpec& spec);
@@ -80,13 +80,13 @@ class Model {
   ModelSpec spec_;
   std::vector<std::unique_ptr<Layer<T>>> trunk_;
   std::vector<std::vector<std::unique_ptr<Layer<T>>>> heads_;
-  std::vector<Tensor<T>> trunk_out_;               // output of each trunk layer
-  std::vector<std::vector<Tensor<T>>> head_out_;   // output of each head layer
-  std::vector<Tensor<T>> outputs_;                 // copies handed out by forward()
-  std::vector<Tensor<T>> trunk_dx_;                // input gradient of each trunk layer
-  std::vector<std::vector<Tensor<T>>> head_dx_;    // input gradient of each head layer
-  Tensor<T> trunk_grad_;                           // sum of the heads' gradients (several heads)
-  std::vector<Param<T>*> params_;                  // params(), filled on first use
+  std::vector<Tensor<T>> trunk_out_;              // output of each trunk layer
+  std::vector<std::vector<Tensor<T>>> head_out_;  // output of each head layer
+  std::vector<Tensor<T>> outputs_;                // copies handed out by forward()
+  std::vector<Tensor<T>> trunk_dx_;               // input gradient of each trunk layer
+  std::vector<std::vector<Tensor<T>>> head_dx_;   // input gradient of each head layer
+  Tensor<T> trunk_grad_;                          // sum of the heads' gradients (several heads)
+  std::vector<Param<T>*> params_;                 // params(), filled on first use
   const Tensor<T>* input_ = nullptr;
   Rng dropout_rng_;
 };

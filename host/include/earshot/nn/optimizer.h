@@ -13,14 +13,14 @@ namespace earshot::nn {
 struct OptimizerSpec {
   std::string kind = "adam";  // "sgd", "adam", "rmsprop"
   double learning_rate = 0.001;
-  double momentum = 0.0;      // sgd
-  bool nesterov = false;      // sgd
-  double decay = 0.0;         // Keras 2 time decay: lr_t = lr / (1 + decay * iterations)
+  double momentum = 0.0;                                // sgd
+  bool nesterov = false;                                // sgd
+  double decay = 0.0;                                   // Keras 2 time decay: lr_t = lr / (1 + decay * iterations)
   double beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7;  // adam (Keras defaults)
-  double rho = 0.9;           // rmsprop
-  double clipnorm = 0.0;      // > 0: scale each parameter's gradient to this L2 norm at most
-  double clipvalue = 0.0;     // > 0: clip each gradient element to [-v, v]
-  double global_clipnorm = 0.0;  // > 0: scale all gradients together
+  double rho = 0.9;                                     // rmsprop
+  double clipnorm = 0.0;                                // > 0: scale each parameter's gradient to this L2 norm at most
+  double clipvalue = 0.0;                               // > 0: clip each gradient element to [-v, v]
+  double global_clipnorm = 0.0;                         // > 0: scale all gradients together
 };
 
 template <typename T>

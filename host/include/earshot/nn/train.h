@@ -79,21 +79,21 @@ struct TrainOptions {
   int epochs = 10;
   int batch_size = 32;
   bool shuffle = true;
-  int steps_per_epoch = 0;     // generators: batches per epoch (required)
-  int validation_steps = 0;    // generator validation: batches
+  int steps_per_epoch = 0;   // generators: batches per epoch (required)
+  int validation_steps = 0;  // generator validation: batches
   OptimizerSpec optimizer;
   EarlyStopping early_stopping;
-  bool keep_best = true;       // keep the weights of the best epoch (by early_stopping.monitor)
+  bool keep_best = true;  // keep the weights of the best epoch (by early_stopping.monitor)
   bool stop_on_nan = true;
   uint64_t seed = 1;
-  int verbose = 1;             // 0 silent, 1 progress
+  int verbose = 1;  // 0 silent, 1 progress
   // Threads running a step's shards: 0 = one per core; never more than the
   // shards. Does not change the results.
   int threads = 0;
 };
 
 struct EpochLog {
-  int epoch = 0;  // 1-based
+  int epoch = 0;                         // 1-based
   std::map<std::string, double> values;  // "loss", "accuracy", "val_loss", ...
   double seconds = 0.0;
   double samples_per_second = 0.0;

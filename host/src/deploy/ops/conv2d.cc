@@ -7,10 +7,25 @@ namespace earshot::deploy {
 
 rt::Conv2dParams conv2d_params(const Graph& g, const Op& op) {
   const TensorInfo &x = input_of(g, op), &y = output_of(g, op), &w = input_of(g, op, 1);
-  return rt::Conv2dParams{x.shape[0], x.shape[1], x.shape[2], x.shape[3], w.shape[0], w.shape[1], w.shape[2],
-                          op.stride_h, op.stride_w, op.dilation_h, op.dilation_w, op.padding,
-                          op.fused, scale0(x), zp0(x), w.scale.data(),
-                          static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+  return rt::Conv2dParams{x.shape[0],
+                          x.shape[1],
+                          x.shape[2],
+                          x.shape[3],
+                          w.shape[0],
+                          w.shape[1],
+                          w.shape[2],
+                          op.stride_h,
+                          op.stride_w,
+                          op.dilation_h,
+                          op.dilation_w,
+                          op.padding,
+                          op.fused,
+                          scale0(x),
+                          zp0(x),
+                          w.scale.data(),
+                          static_cast<int32_t>(w.scale.size()),
+                          scale0(y),
+                          zp0(y)};
 }
 
 namespace {
@@ -75,7 +90,7 @@ rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   const rt::Conv2dParams p = conv2d_params(a.g, a.op);
   rt::Conv2dOp o{};
   const rt::Status s = input_of(a.g, a.op).type == DType::kInt8 ? rt::conv2d_prepare_s8(p, a.mem, a.mem_bytes, &o)
-                                                                  : rt::conv2d_prepare_f32(p, &o);
+                                                                : rt::conv2d_prepare_f32(p, &o);
   prepared = o;
   return s;
 }
@@ -128,9 +143,9 @@ void emit(Codegen& cg, size_t k) {
   }
   const int32_t hop = cg.hop;
   const int32_t tail_in = hop + w.shape[2] - 1;
-  cg.macs_hop += rt::conv2d_macs(static_cast<size_t>(hop) * static_cast<size_t>(y.shape[3]),
-                                 static_cast<size_t>(w.shape[1]), static_cast<size_t>(w.shape[2]),
-                                 static_cast<size_t>(w.shape[3]));
+  cg.macs_hop +=
+      rt::conv2d_macs(static_cast<size_t>(hop) * static_cast<size_t>(y.shape[3]), static_cast<size_t>(w.shape[1]),
+                      static_cast<size_t>(w.shape[2]), static_cast<size_t>(w.shape[3]));
   cg.decl += "rt::Conv2dOp " + o + "_tail;\n";
   rt::Conv2dParams tp = cp;  // the same convolution over hop + kw - 1 input columns
   tp.in_w = tail_in;
@@ -142,10 +157,12 @@ void emit(Codegen& cg, size_t k) {
   char b[1024];
   std::snprintf(b, sizeof b,
                 "  if (warm) {  // shift the previous window's outputs, compute the %d new columns\n"
-                "    memmove(arena + %" PRId64 ", arena + %" PRId64 ", %" PRId64 ");\n"
+                "    memmove(arena + %" PRId64 ", arena + %" PRId64 ", %" PRId64
+                ");\n"
                 "    EARSHOT_TRY(rt::conv2d_eval_s8(%s_tail, reinterpret_cast<const int8_t*>(arena + %" PRId64
                 "), %s, %s,\n"
-                "                                   reinterpret_cast<int8_t*>(arena + %" PRId64 ")));\n"
+                "                                   reinterpret_cast<int8_t*>(arena + %" PRId64
+                ")));\n"
                 "  } else {\n"
                 "    EARSHOT_TRY(rt::conv2d_eval_s8(%s, %s, %s, %s, %s));\n"
                 "  }\n",

@@ -98,13 +98,15 @@ rt::Status eval(const std::any& prepared, const EvalArgs& a) {
   if (input_of(a.g, a.op).type == DType::kInt8) {
     const auto* x = static_cast<const int8_t*>(a.in[0]);
     auto* y = static_cast<int8_t*>(a.out[0]);
-    if (a.op.kind == OpKind::kLogistic) return rt::logistic_eval_s8(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
+    if (a.op.kind == OpKind::kLogistic)
+      return rt::logistic_eval_s8(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
     if (a.op.kind == OpKind::kTanh) return rt::tanh_eval_s8(std::any_cast<const rt::TanhOp&>(prepared), x, y);
     return rt::relu_eval_s8(std::any_cast<const rt::ReluOp&>(prepared), x, y);
   }
   const auto* x = static_cast<const float*>(a.in[0]);
   auto* y = static_cast<float*>(a.out[0]);
-  if (a.op.kind == OpKind::kLogistic) return rt::logistic_eval_f32(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
+  if (a.op.kind == OpKind::kLogistic)
+    return rt::logistic_eval_f32(std::any_cast<const rt::LogisticOp&>(prepared), x, y);
   if (a.op.kind == OpKind::kTanh) return rt::tanh_eval_f32(std::any_cast<const rt::TanhOp&>(prepared), x, y);
   return rt::relu_eval_f32(std::any_cast<const rt::ReluOp&>(prepared), x, y);
 }

@@ -10,9 +10,16 @@ namespace earshot::deploy {
 
 rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op) {
   const TensorInfo &x = input_of(g, op), &y = output_of(g, op), &w = input_of(g, op, 1);
-  return rt::FullyConnectedParams{static_cast<int32_t>(x.elements() / static_cast<size_t>(w.shape[1])), w.shape[1],
-                                  w.shape[0], op.fused, scale0(x), zp0(x), w.scale.data(),
-                                  static_cast<int32_t>(w.scale.size()), scale0(y), zp0(y)};
+  return rt::FullyConnectedParams{static_cast<int32_t>(x.elements() / static_cast<size_t>(w.shape[1])),
+                                  w.shape[1],
+                                  w.shape[0],
+                                  op.fused,
+                                  scale0(x),
+                                  zp0(x),
+                                  w.scale.data(),
+                                  static_cast<int32_t>(w.scale.size()),
+                                  scale0(y),
+                                  zp0(y)};
 }
 
 namespace {

@@ -7,9 +7,8 @@ namespace earshot::deploy {
 
 rt::Pool2dParams pool2d_params(const Graph& g, const Op& op) {
   const TensorInfo &x = input_of(g, op), &y = output_of(g, op);
-  return rt::Pool2dParams{x.shape[0], x.shape[1], x.shape[2], x.shape[3], op.filter_h, op.filter_w,
-                          op.stride_h, op.stride_w, op.padding, op.fused, scale0(x), zp0(x),
-                          scale0(y), zp0(y)};
+  return rt::Pool2dParams{x.shape[0],  x.shape[1], x.shape[2], x.shape[3], op.filter_h, op.filter_w, op.stride_h,
+                          op.stride_w, op.padding, op.fused,   scale0(x),  zp0(x),      scale0(y),   zp0(y)};
 }
 
 namespace {
@@ -51,7 +50,8 @@ std::string read_options(const fb::Operator& o, Op& op) {
 rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   const rt::Pool2dParams p = pool2d_params(a.g, a.op);
   rt::Pool2dOp o{};
-  const rt::Status s = input_of(a.g, a.op).type == DType::kInt8 ? rt::pool2d_prepare_s8(p, &o) : rt::pool2d_prepare_f32(p, &o);
+  const rt::Status s =
+      input_of(a.g, a.op).type == DType::kInt8 ? rt::pool2d_prepare_s8(p, &o) : rt::pool2d_prepare_f32(p, &o);
   prepared = o;
   return s;
 }

@@ -24,9 +24,7 @@ void check(OpCheck& c) {
   }
 }
 
-int32_t version(const Graph& g, const Op& op) {
-  return quantized_side(g, op).type == DType::kInt16 ? 4 : 2;
-}
+int32_t version(const Graph& g, const Op& op) { return quantized_side(g, op).type == DType::kInt16 ? 4 : 2; }
 
 rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   const TensorInfo& q = quantized_side(a.g, a.op);
@@ -66,8 +64,8 @@ void emit(Codegen& cg, size_t k) {
   std::snprintf(b, sizeof b, "{%zu, %s, %d}", q.elements(), cpp_float(scale0(q)).c_str(), zp0(q));
   cg.decl += "rt::QuantizeOp " + o + ";\n";
   cg.init += std::string("  EARSHOT_TRY(rt::") + fn + "_prepare_" + sfx + "(" + b + ", &" + o + "));\n";
-  cg.run += std::string("  EARSHOT_TRY(rt::") + fn + "_eval_" + sfx + "(" + o + ", " + cg.typed_ptr(op.inputs[0], true) +
-            ", " + cg.typed_ptr(op.outputs[0], false) + "));\n";
+  cg.run += std::string("  EARSHOT_TRY(rt::") + fn + "_eval_" + sfx + "(" + o + ", " +
+            cg.typed_ptr(op.inputs[0], true) + ", " + cg.typed_ptr(op.outputs[0], false) + "));\n";
 }
 
 OpKindInfo edge_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin) {

@@ -40,7 +40,8 @@ void emit(Codegen& cg, size_t k) {
   const Op& op = cg.g.ops[k];
   if (cg.offset(op.inputs[0]) != cg.offset(op.outputs[0])) {
     cg.run += "  memmove(arena + " + std::to_string(cg.offset(op.outputs[0])) + ", arena + " +
-              std::to_string(cg.offset(op.inputs[0])) + ", " + std::to_string(cg.tensor(op.outputs[0]).bytes()) + ");\n";
+              std::to_string(cg.offset(op.inputs[0])) + ", " + std::to_string(cg.tensor(op.outputs[0]).bytes()) +
+              ");\n";
   } else {
     cg.run += "  // shares its input's bytes: nothing to do\n";
   }

@@ -39,7 +39,8 @@ std::string read_options(const fb::Operator& o, Op& op) {
 rt::Status prepare(const PrepareArgs& a, std::any& prepared) {
   const rt::SoftmaxParams p = softmax_params(a.g, a.op);
   rt::SoftmaxOp o{};
-  const rt::Status s = input_of(a.g, a.op).type == DType::kInt8 ? rt::softmax_prepare_s8(p, &o) : rt::softmax_prepare_f32(p, &o);
+  const rt::Status s =
+      input_of(a.g, a.op).type == DType::kInt8 ? rt::softmax_prepare_s8(p, &o) : rt::softmax_prepare_f32(p, &o);
   prepared = o;
   return s;
 }

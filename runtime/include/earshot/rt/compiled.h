@@ -20,17 +20,17 @@ namespace earshot::rt {
 enum class ElementType : uint8_t { kFloat32, kInt8, kInt16 };
 
 struct CompiledTensor {
-  const char* name;   // the graph's name for it (a model head's name for outputs)
+  const char* name;  // the graph's name for it (a model head's name for outputs)
   ElementType type;
   size_t elements;
-  float scale;        // int8/int16: real = scale * (q - zero_point); float32: 0
+  float scale;  // int8/int16: real = scale * (q - zero_point); float32: 0
   int32_t zero_point;
 };
 
 struct CompiledGraph {
   const char* name;
   size_t input_count;
-  const CompiledTensor* inputs;   // [input_count]
+  const CompiledTensor* inputs;  // [input_count]
   size_t output_count;
   const CompiledTensor* outputs;  // [output_count]
   size_t arena_bytes;             // activations, state and op data

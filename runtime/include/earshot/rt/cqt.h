@@ -37,7 +37,7 @@ class CqtBank {
   struct Group {
     int first_bin = 0;  // lowest CQT bin of the group
     int count = 0;
-    int n_fft = 0;      // N_g at the full rate
+    int n_fft = 0;        // N_g at the full rate
     int kernel_bins = 0;  // n_g / 2 + 1: bins librosa's kernel covers
     RealFft fft;
   };

@@ -30,14 +30,14 @@ namespace earshot::rt {
 // frames, oldest first), int8 output [outputs].
 struct CompiledModel {
   const char* name;
-  int32_t window_frames;   // frames per model input
-  int32_t features;        // values per frame
-  int32_t outputs;         // output values (classes)
-  float input_scale;       // q = round(x / scale) + zero_point, clamped to int8
+  int32_t window_frames;  // frames per model input
+  int32_t features;       // values per frame
+  int32_t outputs;        // output values (classes)
+  float input_scale;      // q = round(x / scale) + zero_point, clamped to int8
   int32_t input_zero_point;
-  float output_scale;      // score = scale * (q - zero_point)
+  float output_scale;  // score = scale * (q - zero_point)
   int32_t output_zero_point;
-  size_t arena_bytes;      // activations (static plan) + op data
+  size_t arena_bytes;  // activations (static plan) + op data
   // Prepares the ops into the arena's op-data area; call once.
   Status (*init)(uint8_t* arena, size_t arena_bytes);
   // input [window_frames * features], output [outputs]; allocates nothing.
@@ -45,10 +45,10 @@ struct CompiledModel {
 };
 
 struct DetectorConfig {
-  FrontendConfig frontend;          // with normalisation applied
+  FrontendConfig frontend;  // with normalisation applied
   const CompiledModel* model = nullptr;
-  int32_t window_stride = 1;        // frames between model runs
-  int32_t event_class = -1;         // output whose score drives events; -1: the last
+  int32_t window_stride = 1;  // frames between model runs
+  int32_t event_class = -1;   // output whose score drives events; -1: the last
   EventTrackerConfig events;
 };
 
@@ -99,13 +99,13 @@ class Detector {
   bool ready_ = false;
   Frontend frontend_;
   EventTracker tracker_;
-  float* frame_ = nullptr;        // [features]
-  int8_t* ring_ = nullptr;        // [window_frames * features], quantized frames, oldest first
-  int8_t* output_ = nullptr;      // [outputs]
-  QuantizeOp quant_{};            // features -> int8, as the model's QUANTIZE would
-  uint8_t* arena_ = nullptr;      // [model->arena_bytes]
-  uint64_t frames_ = 0;           // frames produced so far
-  int32_t since_run_ = 0;         // frames since the last model run
+  float* frame_ = nullptr;    // [features]
+  int8_t* ring_ = nullptr;    // [window_frames * features], quantized frames, oldest first
+  int8_t* output_ = nullptr;  // [outputs]
+  QuantizeOp quant_{};        // features -> int8, as the model's QUANTIZE would
+  uint8_t* arena_ = nullptr;  // [model->arena_bytes]
+  uint64_t frames_ = 0;       // frames produced so far
+  int32_t since_run_ = 0;     // frames since the last model run
   uint32_t windows_ = 0;
   DetectorEvent queue_[kEventQueue];
   int queued_ = 0;

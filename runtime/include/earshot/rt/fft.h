@@ -100,7 +100,7 @@ class RealFft {
   const Complex* odd_spectrum(const Frame& in, Complex* work) const;
 
   int n_ = 0;
-  Fft fft_;                        // n/2 (even n) or n (odd n)
+  Fft fft_;                          // n/2 (even n) or n (odd n)
   const float* split_re_ = nullptr;  // [n/2 + 1] split twiddles / 2 (even n): cos(-2 pi k / n) / 2
   const float* split_im_ = nullptr;  // [n/2 + 1]                                sin(-2 pi k / n) / 2
 };

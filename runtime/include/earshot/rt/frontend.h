@@ -141,20 +141,20 @@ class FrameAnalyzer {
   FrontendConfig cfg_{};
   bool ready_ = false;
   int n_out_ = 0;
-  int n_bins_ = 0;    // FFT bins n/2 + 1
-  int bin_lo_ = 0;    // kSpectrum: first kept bin
+  int n_bins_ = 0;  // FFT bins n/2 + 1
+  int bin_lo_ = 0;  // kSpectrum: first kept bin
   RealFft fft_;
-  float* window_ = nullptr;      // [frame_length]
+  float* window_ = nullptr;  // [frame_length]
   // Sparse rows (mel filters, CQT kernels): row r has row_len_[r] weights at
   // bins row_start_[r] .. +len, stored from row_offset_[r] in weights_/cweights_.
   int32_t* row_start_ = nullptr;
   int32_t* row_len_ = nullptr;
   int32_t* row_offset_ = nullptr;
-  float* weights_ = nullptr;     // mel
+  float* weights_ = nullptr;  // mel
   CqtBank cqt_;
-  float* dct_ = nullptr;         // [n_mfcc, n_mels]
+  float* dct_ = nullptr;  // [n_mfcc, n_mels]
   size_t n_weights_ = 0;
-  int lanes_ = 0;                // analyze_batch(): 0 = widest available
+  int lanes_ = 0;  // analyze_batch(): 0 = widest available
 };
 
 // Streaming frontend: push samples in blocks of any size, take frames out.
@@ -199,8 +199,8 @@ class Frontend {
   bool ready_ = false;
   float* ring_ = nullptr;  // [frame_length] linear buffer, shifted by stride on pop
   int filled_ = 0;
-  int skip_ = 0;            // samples still to drop when stride > frame_length
-  int tail_pad_left_ = 0;   // centre padding still to feed at flush
+  int skip_ = 0;           // samples still to drop when stride > frame_length
+  int tail_pad_left_ = 0;  // centre padding still to feed at flush
   bool flushing_ = false;
   void* scratch_ = nullptr;
   size_t scratch_bytes_ = 0;

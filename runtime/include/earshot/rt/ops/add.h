@@ -27,9 +27,9 @@ struct AddParams {
 struct AddOp {
   OpType type;
   int32_t size;
-  int32_t left_shift;                       // 20 (int8) or 15 (int16)
-  int32_t input1_offset, input2_offset;     // -zero points
-  int32_t output_offset;                    // output zero point
+  int32_t left_shift;                                         // 20 (int8) or 15 (int16)
+  int32_t input1_offset, input2_offset;                       // -zero points
+  int32_t output_offset;                                      // output zero point
   QuantizedMultiplier input1_mult, input2_mult, output_mult;  // shifts <= 0
   int32_t act_min, act_max;
   float act_min_f, act_max_f;

@@ -39,11 +39,11 @@ struct Conv2dOp {
   int32_t out_h, out_w, out_c;
   int32_t filter_h, filter_w;
   int32_t stride_h, stride_w, dilation_h, dilation_w;
-  int32_t pad_h, pad_w;  // padding before (top, left)
-  int32_t input_offset;  // -input zero point
-  int32_t output_offset;  // output zero point
-  int32_t act_min, act_max;  // int8 clamp
-  float act_min_f, act_max_f;  // float clamp
+  int32_t pad_h, pad_w;             // padding before (top, left)
+  int32_t input_offset;             // -input zero point
+  int32_t output_offset;            // output zero point
+  int32_t act_min, act_max;         // int8 clamp
+  float act_min_f, act_max_f;       // float clamp
   const QuantizedMultiplier* mult;  // [Cout]
   Rounding rounding;
 };

@@ -26,7 +26,7 @@ struct FullyConnectedParams {
   int32_t filter_scale_count;
   float output_scale;
   int32_t output_zero_point;
-  Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
+  Rounding rounding = Rounding::kDouble;                // int8: which TFLite build to match (quant.h)
   Interpreter interpreter = Interpreter::kTfliteMicro;  // int16: whose requantization (above)
 };
 
@@ -37,7 +37,7 @@ struct FullyConnectedOp {
   int32_t output_offset;  // output zero point
   int32_t act_min, act_max;
   float act_min_f, act_max_f;
-  int32_t mult_count;  // 1 (per tensor) or U
+  int32_t mult_count;               // 1 (per tensor) or U
   const QuantizedMultiplier* mult;  // [mult_count]; int16 for TFLite: nullptr
   const double* real_mult;          // [mult_count]: int16 for TFLite, else nullptr
   Rounding rounding;
@@ -47,8 +47,7 @@ struct FullyConnectedOp {
 constexpr size_t fully_connected_macs(size_t rows, size_t in_depth, size_t units) { return rows * in_depth * units; }
 
 size_t fully_connected_prepare_bytes(const FullyConnectedParams& p);
-Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes,
-                                  FullyConnectedOp* op);
+Status fully_connected_prepare_s8(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op);
 Status fully_connected_prepare_f32(const FullyConnectedParams& p, FullyConnectedOp* op);
 // int16: mem must be 8-byte aligned (TFLite's real multipliers are doubles).
 Status fully_connected_prepare_s16(const FullyConnectedParams& p, void* mem, size_t bytes, FullyConnectedOp* op);

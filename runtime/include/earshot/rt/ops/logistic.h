@@ -32,10 +32,8 @@ struct LogisticOp {
 Status logistic_prepare_s8(const LogisticParams& p, LogisticOp* op);
 Status logistic_prepare_f32(const LogisticParams& p, LogisticOp* op);
 Status logistic_prepare_s16(const LogisticParams& p, LogisticOp* op);
-Status logistic_eval_s8(const LogisticOp& op, const int8_t* input /* [size] */,
-                        int8_t* output /* [size] */);
+Status logistic_eval_s8(const LogisticOp& op, const int8_t* input /* [size] */, int8_t* output /* [size] */);
 Status logistic_eval_s16(const LogisticOp& op, const int16_t* input /* [size] */, int16_t* output /* [size] */);
-Status logistic_eval_f32(const LogisticOp& op, const float* input /* [size] */,
-                         float* output /* [size] */);
+Status logistic_eval_f32(const LogisticOp& op, const float* input /* [size] */, float* output /* [size] */);
 
 }  // namespace earshot::rt

@@ -76,13 +76,11 @@ enum class Activation : uint8_t {
 
 // TFLM CalculateActivationRangeQuantized for an int8 output (round(f / scale)
 // in float, half away from zero, clamped to [-128, 127]).
-Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
-                           int32_t* hi);
+Status activation_range_s8(Activation act, float out_scale, int32_t out_zp, int32_t* lo, int32_t* hi);
 // The same for an int16 output (range [-32768, 32767]), and for any range.
-Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo,
-                            int32_t* hi);
-Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin,
-                          int32_t qmax, int32_t* lo, int32_t* hi);
+Status activation_range_s16(Activation act, float out_scale, int32_t out_zp, int32_t* lo, int32_t* hi);
+Status activation_range_q(Activation act, float out_scale, int32_t out_zp, int32_t qmin, int32_t qmax, int32_t* lo,
+                          int32_t* hi);
 // TFLM CalculateActivationRange<float>.
 Status activation_range_f32(Activation act, float* lo, float* hi);
 
@@ -94,12 +92,11 @@ const char* padding_name(Padding p);
 // TFLM ComputeOutSize: SAME ceil(in / stride), VALID
 // (in + stride - ((filter - 1) * dilation + 1)) / stride. kInvalidArgument if
 // a parameter is out of range or the output would be empty.
-Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride,
-                        int32_t dilation, int32_t* out);
+Status compute_out_size(Padding padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t* out);
 // TFLM ComputePaddingWithOffset: total = max((out - 1) * stride + eff_filter
 // - in, 0); *pad = total / 2 (before), *offset = total % 2 (extra after).
-Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter,
-                       int32_t out, int32_t* pad, int32_t* offset);
+Status compute_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter, int32_t out, int32_t* pad,
+                       int32_t* offset);
 
 // True for a finite scale > 0 and a zero point in [-128, 127].
 bool valid_quant_s8(float scale, int32_t zero_point);

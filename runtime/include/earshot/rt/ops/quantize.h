@@ -22,17 +22,13 @@ struct QuantizeOp {
 };
 
 Status quantize_prepare_s8(const QuantizeParams& p, QuantizeOp* op);
-Status quantize_eval_s8(const QuantizeOp& op, const float* input /* [size] */,
-                        int8_t* output /* [size] */);
+Status quantize_eval_s8(const QuantizeOp& op, const float* input /* [size] */, int8_t* output /* [size] */);
 Status dequantize_prepare_s8(const QuantizeParams& p, QuantizeOp* op);
-Status dequantize_eval_s8(const QuantizeOp& op, const int8_t* input /* [size] */,
-                          float* output /* [size] */);
+Status dequantize_eval_s8(const QuantizeOp& op, const int8_t* input /* [size] */, float* output /* [size] */);
 // int16 (TFLite's 16x8 scheme: zero point 0), clamped to [-32768, 32767].
 Status quantize_prepare_s16(const QuantizeParams& p, QuantizeOp* op);
-Status quantize_eval_s16(const QuantizeOp& op, const float* input /* [size] */,
-                         int16_t* output /* [size] */);
+Status quantize_eval_s16(const QuantizeOp& op, const float* input /* [size] */, int16_t* output /* [size] */);
 Status dequantize_prepare_s16(const QuantizeParams& p, QuantizeOp* op);
-Status dequantize_eval_s16(const QuantizeOp& op, const int16_t* input /* [size] */,
-                           float* output /* [size] */);
+Status dequantize_eval_s16(const QuantizeOp& op, const int16_t* input /* [size] */, float* output /* [size] */);
 
 }  // namespace earshot::rt

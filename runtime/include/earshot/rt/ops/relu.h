@@ -35,9 +35,7 @@ Status relu6_prepare_s8(const ReluParams& p, ReluOp* op);
 Status relu_prepare_f32(const ReluParams& p, ReluOp* op);
 Status relu6_prepare_f32(const ReluParams& p, ReluOp* op);
 // One eval for both: the op knows whether it is RELU or RELU6.
-Status relu_eval_s8(const ReluOp& op, const int8_t* input /* [size] */,
-                    int8_t* output /* [size] */);
-Status relu_eval_f32(const ReluOp& op, const float* input /* [size] */,
-                     float* output /* [size] */);
+Status relu_eval_s8(const ReluOp& op, const int8_t* input /* [size] */, int8_t* output /* [size] */);
+Status relu_eval_f32(const ReluOp& op, const float* input /* [size] */, float* output /* [size] */);
 
 }  // namespace earshot::rt

@@ -15,9 +15,9 @@ struct SoftmaxParams {
   float beta;
   // int8 only:
   float input_scale;
-  int32_t input_zero_point;  // not used by the arithmetic (differences only)
-  float output_scale;        // must be 1/256
-  int32_t output_zero_point;  // must be -128
+  int32_t input_zero_point;               // not used by the arithmetic (differences only)
+  float output_scale;                     // must be 1/256
+  int32_t output_zero_point;              // must be -128
   Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 

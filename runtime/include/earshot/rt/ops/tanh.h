@@ -15,8 +15,8 @@ struct TanhParams {
   // int8 only:
   float input_scale;
   int32_t input_zero_point;
-  float output_scale;         // must be 1/128 (int16: 1/32768)
-  int32_t output_zero_point;  // must be 0
+  float output_scale;                     // must be 1/128 (int16: 1/32768)
+  int32_t output_zero_point;              // must be 0
   Rounding rounding = Rounding::kDouble;  // int8: which TFLite build to match (quant.h)
 };
 
@@ -32,10 +32,8 @@ struct TanhOp {
 Status tanh_prepare_s8(const TanhParams& p, TanhOp* op);
 Status tanh_prepare_f32(const TanhParams& p, TanhOp* op);
 Status tanh_prepare_s16(const TanhParams& p, TanhOp* op);
-Status tanh_eval_s8(const TanhOp& op, const int8_t* input /* [size] */,
-                    int8_t* output /* [size] */);
+Status tanh_eval_s8(const TanhOp& op, const int8_t* input /* [size] */, int8_t* output /* [size] */);
 Status tanh_eval_s16(const TanhOp& op, const int16_t* input /* [size] */, int16_t* output /* [size] */);
-Status tanh_eval_f32(const TanhOp& op, const float* input /* [size] */,
-                     float* output /* [size] */);
+Status tanh_eval_f32(const TanhOp& op, const float* input /* [size] */, float* output /* [size] */);
 
 }  // namespace earshot::rt
