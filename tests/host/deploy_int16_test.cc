@@ -15,6 +15,7 @@
 #include "earshot/deploy/executor.h"
 #include "earshot/deploy/tflite.h"
 #include "earshot/error.h"
+#include "support/quantized_constants.h"
 
 namespace earshot::deploy {
 namespace {
@@ -120,30 +121,7 @@ TEST(DeployInt16, QuantizeFollowsThe16x8Scheme) {
   }
 }
 
-// The float graph with the quantized graph's weights and biases (int8 and
-// int64 values times their scales), so that what is left between it and its
-// own quantization is the int16 arithmetic. (quantize() keeps the float
-// graph's tensor indices.)
-Graph with_quantized_constants(Graph fg, const Graph& qg) {
-  for (size_t t = 0; t < fg.tensors.size(); ++t) {
-    TensorInfo& f = fg.tensors[t];
-    const TensorInfo& q = qg.tensors[t];
-    if (!f.is_constant()) continue;
-    std::vector<float> v(f.elements());
-    const size_t per = v.size() / q.scale.size();
-    for (size_t i = 0; i < v.size(); ++i) {
-      const double scale = q.scale[i / per];
-      if (q.type == DType::kInt8) v[i] = static_cast<float>(static_cast<int8_t>(q.data[i]) * scale);
-      if (q.type == DType::kInt64) {
-        int64_t x;
-        std::memcpy(&x, q.data.data() + i * sizeof x, sizeof x);
-        v[i] = static_cast<float>(static_cast<double>(x) * scale);
-      }
-    }
-    std::memcpy(f.data.data(), v.data(), f.data.size());
-  }
-  return fg;
-}
+using test::with_quantized_constants;
 
 TEST(DeployInt16, RoundTripsThroughTfliteAndTracksFloat) {
   const Graph fg = with_quantized_constants(float_graph(), quantized16(float_graph()));

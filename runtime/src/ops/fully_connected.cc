@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "dot_s8.h"
+#include "fully_connected_s16.h"
 
 namespace earshot::rt {
 
@@ -137,7 +138,6 @@ Status fully_connected_eval_s16(const FullyConnectedOp& op, const int16_t* input
   if (op.type != OpType::kInt16 || (op.mult == nullptr && op.real_mult == nullptr)) return Status::kBadState;
   if (input == nullptr || weights == nullptr || output == nullptr) return Status::kInvalidArgument;
   const int32_t d = op.in_depth;
-  const bool per_channel = op.mult_count > 1;
   for (int32_t b = 0; b < op.batches; ++b) {
     const int16_t* in = input + static_cast<size_t>(b) * d;
     for (int32_t u = 0; u < op.units; ++u) {
@@ -146,19 +146,7 @@ Status fully_connected_eval_s16(const FullyConnectedOp& op, const int16_t* input
       uint64_t acc = 0;
       for (int32_t i = 0; i < d; ++i) acc += static_cast<uint64_t>(static_cast<int64_t>(w[i]) * in[i]);
       if (bias != nullptr) acc += static_cast<uint64_t>(bias[u]);
-      const int64_t sum = static_cast<int64_t>(acc);
-      const int32_t c = per_channel ? u : 0;
-      int32_t v;
-      if (op.real_mult != nullptr) {
-        // TFLite: static_cast<int32_t>(round(acc * real)); out of int32's range
-        // that cast gives INT32_MIN on x86 (cvttsd2si), as reproduced here.
-        const double r = round(static_cast<double>(sum) * op.real_mult[c]);
-        v = r >= -2147483648.0 && r < 2147483648.0 ? static_cast<int32_t>(r) : INT32_MIN;
-      } else {
-        v = multiply_by_quantized_multiplier_s64(sum, op.mult[c]);
-      }
-      v = detail::clamp_i32(detail::wrap_add(v, op.output_offset), op.act_min, op.act_max);
-      output[static_cast<size_t>(b) * op.units + u] = static_cast<int16_t>(v);
+      output[static_cast<size_t>(b) * op.units + u] = detail::fc_output_s16(op, u, static_cast<int64_t>(acc));
     }
   }
   return Status::kOk;

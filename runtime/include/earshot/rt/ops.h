@@ -10,6 +10,7 @@
 #include "earshot/rt/ops/pool2d.h"
 #include "earshot/rt/ops/quant.h"
 #include "earshot/rt/ops/quantize.h"
+#include "earshot/rt/ops/recurrent.h"
 #include "earshot/rt/ops/relu.h"
 #include "earshot/rt/ops/softmax.h"
 #include "earshot/rt/ops/sub.h"
