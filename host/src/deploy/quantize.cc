@@ -22,6 +22,12 @@ void choose_quant_params(float min, float max, float* scale, int32_t* zero_point
 }
 
 Ranges calibrate(const Graph& float_graph, size_t count, const std::function<void(size_t, float*)>& example) {
+  return calibrate_with(float_graph, count,
+                        [&](size_t i, Executor& ex) { example(i, static_cast<float*>(ex.input(0))); });
+}
+
+Ranges calibrate_with(const Graph& float_graph, size_t count, const std::function<void(size_t, Executor&)>& feed,
+                      const std::function<void(size_t, const Executor&)>& after) {
   if (float_graph.quantized()) throw Error("calibrate: the graph is already quantized");
   if (count == 0) throw Error("calibrate: no calibration examples");
   Executor ex(float_graph);
@@ -37,11 +43,12 @@ Ranges calibrate(const Graph& float_graph, size_t count, const std::function<voi
     r.max[static_cast<size_t>(t)] = std::max(r.max[static_cast<size_t>(t)], *hi);
   };
   for (size_t i = 0; i < count; ++i) {
-    example(i, static_cast<float*>(ex.input(0)));
+    feed(i, ex);
     for (int32_t in : float_graph.inputs) observe(in);
     ex.invoke([&](size_t k) {
       for (int32_t o : float_graph.ops[k].outputs) observe(o);
     });
+    if (after) after(i, ex);
   }
   r.examples = count;
   for (size_t t = 0; t < n; ++t) {
@@ -59,6 +66,45 @@ void set_quant(TensorInfo& t, float scale, int32_t zp, DType type = DType::kInt8
   t.scale = {scale};
   t.zero_point = {zp};
   t.quantized_dimension = 0;
+}
+
+// int16 flows through the ops that have it; an op that has not (SOFTMAX,
+// CONV_2D, ...) gets its int16 inputs as int8 through DEQUANTIZE + QUANTIZE
+// (stock ops, the same float arithmetic in TFLite, TFLite Micro and here),
+// the int8 parameters from the tensor's calibration range.
+void to_int8_where_needed(Graph& g, const Ranges& r, const OpKindInfo& info, Op& op, std::vector<Op>& ops) {
+  if (std::find(info.types.begin(), info.types.end(), DType::kInt16) != info.types.end()) return;
+  for (int32_t& in : op.inputs) {
+    if (in < 0) continue;
+    const TensorInfo& t = g.tensors[static_cast<size_t>(in)];
+    if (t.type != DType::kInt16 || t.is_constant()) continue;
+    TensorInfo f = t;
+    f.type = DType::kFloat32;
+    f.scale.clear();
+    f.zero_point.clear();
+    f.name += "/float";
+    TensorInfo q8 = f;
+    q8.name = t.name + "/int8";
+    float scale;
+    int32_t zp;
+    choose_quant_params(r.min[static_cast<size_t>(in)], r.max[static_cast<size_t>(in)], &scale, &zp);
+    set_quant(q8, scale, zp);
+    g.tensors.push_back(f);
+    const auto ft = static_cast<int32_t>(g.tensors.size() - 1);
+    g.tensors.push_back(q8);
+    const auto qt = static_cast<int32_t>(g.tensors.size() - 1);
+    Op dq;
+    dq.kind = OpKind::kDequantize;
+    dq.inputs = {in};
+    dq.outputs = {ft};
+    Op qo;
+    qo.kind = OpKind::kQuantize;
+    qo.inputs = {ft};
+    qo.outputs = {qt};
+    ops.push_back(dq);
+    ops.push_back(qo);
+    in = qt;
+  }
 }
 
 }  // namespace
@@ -146,13 +192,18 @@ Graph quantize(const Graph& fg, const Ranges& ranges, const QuantizeOptions& opt
   QuantizeStep q(g, ranges);
   for (int32_t in : g.inputs) q.from_range(in, options.activations);
   for (int32_t s : g.state_tensors()) q.from_range(s, options.activations);
-  for (const Op& op : g.ops) {
+  std::vector<Op> quantized_ops;
+  quantized_ops.reserve(g.ops.size());
+  for (Op op : g.ops) {
     const OpKindInfo& info = op_kind(op.kind);
     if (info.quantize == nullptr) {
       throw Error(std::string("quantize: the float graph has a ") + info.name + " op, which has no quantization rule");
     }
+    to_int8_where_needed(g, ranges, info, op, quantized_ops);
     info.quantize(q, op);
+    quantized_ops.push_back(std::move(op));
   }
+  g.ops = std::move(quantized_ops);
 
   if (options.io == IoType::kFloat32) {
     // float32 at the edges: QUANTIZE after each input, DEQUANTIZE before each output.

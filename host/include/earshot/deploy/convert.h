@@ -43,6 +43,13 @@ struct Ranges {
 // out)` (out has the graph input's element count) and records every tensor's range.
 Ranges calibrate(const Graph& float_graph, size_t count, const std::function<void(size_t, float*)>& example);
 
+class Executor;
+// The same with any inputs: feed(i, executor) writes example i's inputs (all
+// of them; a recurrent step's state, say), after(i, executor), when given,
+// reads the outputs of invocation i.
+Ranges calibrate_with(const Graph& float_graph, size_t count, const std::function<void(size_t, Executor&)>& feed,
+                      const std::function<void(size_t, const Executor&)>& after = {});
+
 // Post-training int8 quantization: per-channel symmetric int8 weights (conv
 // filters per output channel, dense weights per unit), per-tensor asymmetric
 // int8 activations from the calibration ranges, int32 biases with scale
