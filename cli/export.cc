@@ -56,6 +56,21 @@ void print_summary(const nlohmann::json& r) {
     std::printf("  %-40s %9zu bytes  %s\n", f["path"].get<std::string>().c_str(), f["bytes"].get<size_t>(),
                 f["what"].get<std::string>().c_str());
   }
+  if (r.value("recurrent", false)) {
+    for (const auto& k : r["skipped"]) {
+      std::printf("  (no --format %s: %s)\n", k["format"].get<std::string>().c_str(),
+                  k["why"].get<std::string>().c_str());
+    }
+    const auto& m = r["memory"];
+    if (!m.is_null()) {
+      std::printf(
+          "\nboard: %zu steps per clip (%s); stream state and sums %zu bytes, head tail arena %zu bytes, weights %zu "
+          "bytes\n",
+          m["steps_per_clip"].get<size_t>(), m["reduce"].get<std::string>().c_str(), m["stream_bytes"].get<size_t>(),
+          m["tail_arena_bytes"].get<size_t>(), m["weights_bytes"].get<size_t>());
+    }
+    return;
+  }
   std::printf("\n%s", deploy::format_memory_report(r["memory"]).c_str());
   if (!r["incremental"].is_null()) {
     const auto& i = r["incremental"];

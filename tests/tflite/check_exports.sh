@@ -12,7 +12,8 @@
 # invocation to the next (the interpreters feed it back; earshot keeps it),
 # the int16 ops side by side (general and power-of-two LOGISTIC/TANH input
 # scales) and a GRU step of stock ops with its hidden state carried over the
-# 1,000 invocations (float, int8, int16).
+# 1,000 invocations (float, int8, int16). Last, recurrent models exported as a
+# step model and a head model (tests/tflite/check_recurrent.py).
 #   check_exports.sh EARSHOT_BINARY MAKE_GRAPHS_BINARY [WORK_DIR]
 set -euo pipefail
 shopt -s nullglob
@@ -100,5 +101,18 @@ for out in graphs/*/; do
       status=1
     fi
   done
+done
+# Recurrent models (issue 11): step.tflite looped with h fed back, then
+# head.tflite, in both interpreters, against the outputs of earshot's
+# rt::RecurrentStream that the export wrote (tests/tflite/check_recurrent.py):
+# the seed's GRU(1) (reset before, one-hot, flatten -> dense as running
+# sums), a GRU(4) with reset after over dense input, a SimpleRNN(6) read at
+# its last state; two-player recordings from the guitarists generator.
+"$EARSHOT" generate guitarists --out players --seed 3 --recordings 4 --seconds 8 >/dev/null
+for recipe in gru_seed gru_dense rnn_last; do
+  echo "== recurrent $recipe"
+  "$EARSHOT" train "$ROOT/tests/tflite/recurrent/$recipe.toml" --data players --out "run-$recipe" --quiet >/dev/null
+  "$EARSHOT" export "run-$recipe" --out "recurrent-$recipe" >/dev/null
+  $PY "$ROOT/tests/tflite/check_recurrent.py" "recurrent-$recipe" || status=1
 done
 exit $status

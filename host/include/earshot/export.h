@@ -9,6 +9,13 @@
 //   OUT/memory.json       the memory report (also printed)
 //   OUT/earshot_model.h, earshot_model.cc   (--format cpp) the int8 model as
 //                         generated C++ over runtime/ kernels, for rt::Detector
+// A recurrent model (first layer simple_rnn or gru) writes instead:
+//   OUT/step.tflite, head.tflite   the cell's step (x, h -> h') and the head
+//                         (deploy/recurrent.h; int16 step, h at 2^-15)
+//   OUT/vectors_input.npy, vectors_output.npy   test vectors: clips from the
+//                         calibration set and the board's raw outputs for them
+//   OUT/earshot_model.h, earshot_model.cc   (--format cpp) the step's params,
+//                         the stream's config and the head's tail as C++
 #pragma once
 
 #include <filesystem>
@@ -17,6 +24,7 @@
 #include <vector>
 
 #include "earshot/deploy/convert.h"
+#include "earshot/deploy/recurrent.h"
 #include "earshot/deploy/report.h"
 #include "earshot/task.h"
 
@@ -39,6 +47,11 @@ struct DeployModel {
   deploy::Graph graph;         // what is exported: float_graph or its int8 quantization
   deploy::Ranges ranges;       // calibration ranges (int8)
   nlohmann::json calibration;  // source, examples
+  // A model whose first layer is recurrent deploys as a step graph and a head
+  // graph (deploy/recurrent.h) instead: float_graph and graph stay empty.
+  bool recurrent = false;
+  deploy::RecurrentGraphs recurrent_float, recurrent_graphs;  // float; int16 step + head when int8
+  std::vector<float> recurrent_clips;                         // the calibration clips
 };
 DeployModel build_deploy_model(LoadedRun& run, const ExportOptions& options);
 

@@ -220,4 +220,68 @@ RecurrentRuntime recurrent_runtime(const RecurrentGraphs& q) {
   return r;
 }
 
+RecurrentRunner::RecurrentRunner(RecurrentGraphs quantized) : q_(std::move(quantized)), rr_(recurrent_runtime(q_)) {
+  const rt::RecurrentStreamConfig cfg = rr_.config();
+  size_t bytes = 0;
+  rt::Status s = rt::RecurrentStream::required_bytes(cfg, &bytes);
+  if (s == rt::Status::kOk) {
+    mem_.assign(bytes / sizeof(uint64_t) + 1, 0);
+    s = stream_.init(cfg, mem_.data(), bytes);
+  }
+  if (s != rt::Status::kOk) throw Error(std::string("recurrent model: the stream refuses it: ") + rt::status_name(s));
+  tail_ = std::make_unique<Executor>(rr_.tail, "recurrent model tail");
+  raw_.resize(rr_.tail.outputs.size());
+}
+
+RecurrentRunner::~RecurrentRunner() = default;
+
+std::vector<std::vector<float>> RecurrentRunner::run(const float* clip, const std::string& where) {
+  stream_.reset();
+  bool done = false;
+  const auto steps = static_cast<size_t>(q_.steps);
+  if (q_.one_hot) {
+    for (int32_t k : clip_codes(q_, clip, where)) {
+      if (const rt::Status s = stream_.push_index(k, &done); s != rt::Status::kOk) {
+        throw Error(where + ": step refused: " + rt::status_name(s));
+      }
+    }
+  } else {
+    const auto d = static_cast<size_t>(q_.input_depth);
+    const float scale = q_.step.tensors[static_cast<size_t>(q_.step.inputs[0])].scale[0];
+    std::vector<int16_t> x(d);
+    for (size_t t = 0; t < steps; ++t) {
+      for (size_t i = 0; i < d; ++i) {
+        const float v = std::round(clip[t * d + i] / scale);
+        x[i] = static_cast<int16_t>(std::clamp(v, -32768.0f, 32767.0f));
+      }
+      if (const rt::Status s = stream_.push(x.data(), &done); s != rt::Status::kOk) {
+        throw Error(where + ": step refused: " + rt::status_name(s));
+      }
+    }
+  }
+  if (!done) throw Error(where + ": the clip did not complete");
+  std::copy(stream_.reduced(), stream_.reduced() + stream_.reduced_size(), static_cast<int16_t*>(tail_->input(0)));
+  tail_->invoke();
+  std::vector<std::vector<float>> out(rr_.tail.outputs.size());
+  for (size_t h = 0; h < out.size(); ++h) {
+    const TensorInfo& t = rr_.tail.tensors[static_cast<size_t>(rr_.tail.outputs[h])];
+    raw_[h].assign(t.elements(), 0);
+    out[h].assign(t.elements(), 0.0f);
+    for (size_t i = 0; i < t.elements(); ++i) {
+      int32_t v = 0;
+      float f = 0.0f;
+      switch (t.type) {
+        case DType::kInt8: v = static_cast<const int8_t*>(tail_->output(h))[i]; break;
+        case DType::kInt16: v = static_cast<const int16_t*>(tail_->output(h))[i]; break;
+        case DType::kFloat32: f = static_cast<const float*>(tail_->output(h))[i]; break;
+        case DType::kInt32:
+        case DType::kInt64: throw Error(where + ": the head's output '" + t.name + "' is not int8, int16 or float32");
+      }
+      raw_[h][i] = v;
+      out[h][i] = t.type == DType::kFloat32 ? f : t.scale[0] * static_cast<float>(v - t.zero_point[0]);
+    }
+  }
+  return out;
+}
+
 }  // namespace earshot::deploy

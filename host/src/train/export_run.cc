@@ -13,6 +13,7 @@
 #include "earshot/deploy/tflite.h"
 #include "earshot/error.h"
 #include "earshot/fileio.h"
+#include "earshot/npy.h"
 #include "earshot/nn/rng.h"
 
 namespace earshot {
@@ -70,8 +71,39 @@ std::vector<float> calibration_set(LoadedRun& lr, const ExportOptions& o, size_t
 
 }  // namespace
 
+namespace {
+
+// Recurrent models calibrate on whole clips (thousands of steps each): at most this many.
+constexpr size_t kRecurrentCalibrationClips = 32;
+
+void build_recurrent(LoadedRun& lr, const ExportOptions& o, DeployModel& d) {
+  d.recurrent = true;
+  d.recurrent_float = lower_recurrent(*lr.model, lr.recipe.name + " (earshot)");
+  if (!o.int8) {
+    d.recurrent_graphs = d.recurrent_float;
+    return;
+  }
+  if (o.calibration_examples == 0) throw Error("export: --calibration-examples must be at least 1");
+  if (o.calibration == "noise") throw Error("export: a recurrent model calibrates on its training clips, not noise");
+  ExportOptions limited = o;
+  limited.calibration_examples = std::min(o.calibration_examples, kRecurrentCalibrationClips);
+  const size_t example = nn::numel(lr.model->spec().input);
+  const std::vector<float> x = calibration_set(lr, limited, example, &d.calibration);
+  d.calibration["clips_at_most"] = kRecurrentCalibrationClips;
+  d.recurrent_graphs = quantize_recurrent(d.recurrent_float, x.size() / example, [&](size_t i, float* dst) {
+    std::copy(x.begin() + static_cast<long>(i * example), x.begin() + static_cast<long>((i + 1) * example), dst);
+  });
+  d.recurrent_clips = x;
+}
+
+}  // namespace
+
 DeployModel build_deploy_model(LoadedRun& lr, const ExportOptions& o) {
   DeployModel d;
+  if (is_recurrent(*lr.model)) {
+    build_recurrent(lr, o, d);
+    return d;
+  }
   d.float_graph = lower(*lr.model, lr.recipe.name + " (earshot)");
   if (!o.int8) {
     d.graph = d.float_graph;
@@ -91,6 +123,11 @@ DeployModel build_deploy_model(LoadedRun& lr, const ExportOptions& o) {
   return d;
 }
 
+namespace {
+Json compare_float_int(LoadedRun& lr, const fs::path& run, const fs::path& data, int threads, const DeployModel& d,
+                       const Predictor& quantized);
+}  // namespace
+
 Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const ExportOptions& o) {
   LoadedRun lr = load_run(run);
   ExportOptions q = o;
@@ -98,6 +135,19 @@ Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const
   q.io = IoType::kFloat32;
   q.threads = threads;
   const DeployModel d = build_deploy_model(lr, q);
+  if (d.recurrent) {
+    RecurrentRunner runner(d.recurrent_graphs);
+    const size_t in_size = nn::numel(lr.model->spec().input);
+    Predictor int16 = [&](const nn::Dataset& ds) {
+      std::vector<std::vector<float>> out(lr.model->head_count());
+      for (size_t i = 0; i < ds.n; ++i) {
+        const auto y = runner.run(ds.x.data() + i * in_size, "example " + std::to_string(i));
+        for (size_t h = 0; h < out.size(); ++h) out[h].insert(out[h].end(), y[h].begin(), y[h].end());
+      }
+      return out;
+    };
+    return compare_float_int(lr, run, data, threads, d, int16);
+  }
   Executor ex(d.graph);
   const size_t in_size = d.graph.tensors[static_cast<size_t>(d.graph.inputs[0])].elements();
   Predictor int8 = [&](const nn::Dataset& ds) {
@@ -113,8 +163,15 @@ Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const
     }
     return out;
   };
+  return compare_float_int(lr, run, data, threads, d, int8);
+}
+
+namespace {
+
+Json compare_float_int(LoadedRun& lr, const fs::path& run, const fs::path& data, int threads, const DeployModel& d,
+                       const Predictor& quantized) {
   Json f = evaluate_loaded_run(lr, run, data, threads, {});
-  Json i = evaluate_loaded_run(lr, run, data, threads, int8);
+  Json i = evaluate_loaded_run(lr, run, data, threads, quantized);
   Json delta = {{"accuracy", i["confusion"]["accuracy"].get<double>() - f["confusion"]["accuracy"].get<double>()},
                 {"macro_f1", i["confusion"]["macro_f1"].get<double>() - f["confusion"]["macro_f1"].get<double>()}};
   Json per = Json::array();
@@ -132,6 +189,97 @@ Json evaluate_int8(const fs::path& run, const fs::path& data, int threads, const
           {"float", f},          {"int8", i},         {"delta", delta}};
 }
 
+}  // namespace
+
+namespace {
+
+// Test vectors written with a recurrent export.
+constexpr size_t kRecurrentVectors = 4;
+
+Json export_recurrent(LoadedRun& lr, const fs::path& run, const ExportOptions& o, const DeployModel& d) {
+  const fs::path out = o.out.empty() ? run / "export" : o.out;
+  fs::create_directories(out);
+  const RecurrentGraphs& g = d.recurrent_graphs;
+  Json files = Json::array();
+  Json skipped = Json::array();
+  auto wrote = [&](const fs::path& p, size_t size, const std::string& what) {
+    files.push_back({{"path", p.string()}, {"bytes", size}, {"what", what}});
+  };
+  auto write_bytes = [&](const fs::path& p, const std::vector<uint8_t>& b, const std::string& what) {
+    write_text_file(p, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    wrote(p, b.size(), what);
+  };
+  const std::string type = o.int8 ? "int16 recurrent" : "float32 recurrent";
+  for (const std::string& f : o.formats) {
+    if (f == "tflite") {
+      write_bytes(out / "step.tflite", write_tflite(g.step),
+                  std::string(o.int8 ? "int16" : "float32") + " step model: x, h -> h' (feed h' back as h)");
+      write_bytes(out / "head.tflite", write_tflite(g.head),
+                  std::string(o.int8 ? "int16-input" : "float32") + " head model, once per clip");
+    } else if (f == "c") {
+      skipped.push_back({{"format", "c"}, {"why", "a recurrent model is two .tflite files; use --format cpp"}});
+    } else if (f == "cpp") {
+      skipped.push_back({{"format", "cpp"}, {"why", "not yet for recurrent models"}});
+    }
+  }
+  Json memory = nullptr;
+  if (o.int8) {
+    RecurrentRunner runner(g);
+    const size_t example = nn::numel(lr.model->spec().input);
+    const size_t n = std::min(kRecurrentVectors, d.recurrent_clips.size() / example);
+    std::vector<int16_t> in;
+    std::vector<int16_t> outs;
+    size_t per = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const float* clip = d.recurrent_clips.data() + i * example;
+      (void)runner.run(clip, "calibration clip " + std::to_string(i));
+      if (g.one_hot) {
+        for (int32_t k : clip_codes(g, clip, "calibration clip")) in.push_back(static_cast<int16_t>(k));
+      } else {
+        const float scale = g.step.tensors[static_cast<size_t>(g.step.inputs[0])].scale[0];
+        for (size_t j = 0; j < example; ++j) {
+          in.push_back(static_cast<int16_t>(std::clamp(std::round(clip[j] / scale), -32768.0f, 32767.0f)));
+        }
+      }
+      per = runner.raw(0).size();
+      for (int32_t v : runner.raw(0)) outs.push_back(static_cast<int16_t>(v));
+    }
+    std::vector<size_t> in_shape = {n, static_cast<size_t>(g.steps)};
+    if (!g.one_hot) in_shape.push_back(static_cast<size_t>(g.input_depth));
+    write_npy(out / "vectors_input.npy", in.data(), in_shape);
+    write_npy(out / "vectors_output.npy", outs.data(), {n, per});
+    wrote(out / "vectors_input.npy", in.size() * 2,
+          g.one_hot ? "test clips: one-hot codes per step" : "test clips: the step's int16 input");
+    wrote(out / "vectors_output.npy", outs.size() * 2, "the board's raw outputs (first head) for them");
+    const rt::RecurrentStreamConfig cfg = runner.runtime().config();
+    size_t stream_bytes = 0;
+    if (rt::RecurrentStream::required_bytes(cfg, &stream_bytes) != rt::Status::kOk) stream_bytes = 0;
+    const ArenaPlan tail = plan_arena(runner.runtime().tail);
+    size_t weights = 0;
+    for (const Graph* gr : {&g.step, &g.head}) {
+      for (const TensorInfo& t : gr->tensors) weights += t.is_constant() ? t.bytes() : 0;
+    }
+    memory = {{"stream_bytes", stream_bytes},
+              {"tail_arena_bytes", tail.arena_bytes},
+              {"weights_bytes", weights},
+              {"steps_per_clip", g.steps},
+              {"reduce", g.reduce == rt::RecurrentReduce::kFlatten ? "flatten: running sums" : "last state"}};
+  }
+  const Json summary = {{"run", fs::absolute(run).string()},
+                        {"type", type},
+                        {"recurrent", true},
+                        {"calibration", d.calibration},
+                        {"memory", memory},
+                        {"skipped", skipped},
+                        {"files", files}};
+  write_text_file(out / "export.json", summary.dump(2) + "\n");
+  Json r = summary;
+  r["out"] = out.string();
+  return r;
+}
+
+}  // namespace
+
 Json export_run(const fs::path& run, const ExportOptions& o) {
   // Check the request before any work, so a bad one writes nothing.
   for (const std::string& f : o.formats) {
@@ -140,6 +288,7 @@ Json export_run(const fs::path& run, const ExportOptions& o) {
   }
   LoadedRun lr = load_run(run);
   DeployModel d = build_deploy_model(lr, o);
+  if (d.recurrent) return export_recurrent(lr, run, o, d);
   const fs::path out = o.out.empty() ? run / "export" : o.out;
   fs::create_directories(out);
   const std::vector<uint8_t> bytes = write_tflite(d.graph);

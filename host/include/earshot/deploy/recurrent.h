@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,34 @@ struct RecurrentRuntime {
   }
 };
 RecurrentRuntime recurrent_runtime(const RecurrentGraphs& q);
+
+class Executor;
+
+// Runs a quantized recurrent model the board's way on the host:
+// rt::RecurrentStream over the clip, then the tail graph with the Executor.
+class RecurrentRunner {
+ public:
+  explicit RecurrentRunner(RecurrentGraphs quantized);
+  ~RecurrentRunner();
+  RecurrentRunner(const RecurrentRunner&) = delete;
+  RecurrentRunner& operator=(const RecurrentRunner&) = delete;
+
+  // One clip of the model's input (steps indices, or steps x D values; dense
+  // values are quantized as the step's QUANTIZE would). Returns each head's
+  // outputs dequantized; raw(h) then holds head h's integers as the board has them.
+  std::vector<std::vector<float>> run(const float* clip, const std::string& where = "clip");
+  const std::vector<int32_t>& raw(size_t head) const { return raw_[head]; }
+  const RecurrentGraphs& graphs() const { return q_; }
+  const RecurrentRuntime& runtime() const { return rr_; }
+
+ private:
+  RecurrentGraphs q_;
+  RecurrentRuntime rr_;
+  std::vector<uint64_t> mem_;
+  rt::RecurrentStream stream_;
+  std::unique_ptr<Executor> tail_;
+  std::vector<std::vector<int32_t>> raw_;
+};
 
 // The one-hot input's code for each step of a clip of the model's input
 // (indices as floats): what push_index() takes. Throws for a value that is
