@@ -246,6 +246,29 @@ std::string tensor_table(const Graph& g, const std::vector<int32_t>& list, const
 
 }  // namespace
 
+std::string constant_decl(const TensorInfo& t, const std::string& cname) {
+  std::string decl = "// " + t.name + " " + dtype_name(t.type) + "\n";
+  if (t.type == DType::kInt8) {
+    decl += "alignas(16) const int8_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
+            array_body(reinterpret_cast<const int8_t*>(t.data.data()), t.elements(), 24) + "};\n";
+  } else if (t.type == DType::kInt32) {
+    decl += "alignas(16) const int32_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
+            array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n";
+  } else if (t.type == DType::kInt64) {
+    decl += "alignas(16) const int64_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
+            array_body(reinterpret_cast<const int64_t*>(t.data.data()), t.elements(), 6) + "};\n";
+  } else {
+    throw Error(std::string("export --format cpp: ") + dtype_name(t.type) +
+                " constants are not supported (quantize the model)");
+  }
+  if (t.type == DType::kInt8 && !t.scale.empty()) {
+    std::string sc;
+    for (float s : t.scale) sc += cpp_float(s) + ", ";
+    decl += "const float " + cname + "_scale[" + std::to_string(t.scale.size()) + "] = {" + sc + "};\n";
+  }
+  return decl;
+}
+
 GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vector<std::string>& class_names,
                             const std::string& name, const std::string& source) {
   g.validate("generate_cpp");
@@ -277,27 +300,7 @@ GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vec
   for (size_t i = 0; i < g.tensors.size(); ++i) {
     const TensorInfo& t = g.tensors[i];
     if (!t.is_constant()) continue;
-    const std::string cname = "t" + std::to_string(i);
-    std::snprintf(b, sizeof b, "// %s %s\n", t.name.c_str(), dtype_name(t.type));
-    cg.decl += b;
-    if (t.type == DType::kInt8) {
-      cg.decl += "alignas(16) const int8_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
-                 array_body(reinterpret_cast<const int8_t*>(t.data.data()), t.elements(), 24) + "};\n";
-    } else if (t.type == DType::kInt32) {
-      cg.decl += "alignas(16) const int32_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
-                 array_body(reinterpret_cast<const int32_t*>(t.data.data()), t.elements(), 8) + "};\n";
-    } else if (t.type == DType::kInt64) {
-      cg.decl += "alignas(16) const int64_t " + cname + "[" + std::to_string(t.elements()) + "] = {" +
-                 array_body(reinterpret_cast<const int64_t*>(t.data.data()), t.elements(), 6) + "};\n";
-    } else {
-      throw Error(std::string("export --format cpp: ") + dtype_name(t.type) +
-                  " constants are not supported (quantize the model)");
-    }
-    if (t.type == DType::kInt8 && !t.scale.empty()) {
-      std::string sc;
-      for (float s : t.scale) sc += cpp_float(s) + ", ";
-      cg.decl += "const float " + cname + "_scale[" + std::to_string(t.scale.size()) + "] = {" + sc + "};\n";
-    }
+    cg.decl += constant_decl(t, "t" + std::to_string(i));
   }
   for (size_t k = 0; k < g.ops.size(); ++k) {
     const OpKindInfo& info = op_kind(g.ops[k].kind);

@@ -19,6 +19,12 @@ std::string cpp_float(float v);
 const char* cpp_name(rt::Padding p);
 const char* cpp_name(rt::Activation a);
 
+// A constant tensor as C++: `alignas(16) const <type> cname[n] = {...};` and,
+// for int8 with scales, `const float cname_scale[k] = {...};`.
+std::string constant_decl(const TensorInfo& t, const std::string& cname);
+// rt::FullyConnectedParams as a braced literal, its filter scales named `scales`.
+std::string fully_connected_literal(const rt::FullyConnectedParams& p, const std::string& scales);
+
 class Codegen {
  public:
   Codegen(const Graph& graph, const ArenaPlan& arena_plan, std::vector<bool> incremental_ops, int32_t hop_frames)

@@ -218,8 +218,8 @@ Json export_recurrent(LoadedRun& lr, const fs::path& run, const ExportOptions& o
                   std::string(o.int8 ? "int16-input" : "float32") + " head model, once per clip");
     } else if (f == "c") {
       skipped.push_back({{"format", "c"}, {"why", "a recurrent model is two .tflite files; use --format cpp"}});
-    } else if (f == "cpp") {
-      skipped.push_back({{"format", "cpp"}, {"why", "not yet for recurrent models"}});
+    } else if (f == "cpp" && !o.int8) {
+      throw Error("export: --format cpp needs the quantized model (drop --float)");
     }
   }
   Json memory = nullptr;
@@ -246,6 +246,20 @@ Json export_recurrent(LoadedRun& lr, const fs::path& run, const ExportOptions& o
     }
     std::vector<size_t> in_shape = {n, static_cast<size_t>(g.steps)};
     if (!g.one_hot) in_shape.push_back(static_cast<size_t>(g.input_depth));
+    if (std::find(o.formats.begin(), o.formats.end(), "cpp") != o.formats.end()) {
+      const std::vector<std::string> names = lr.info.at("class_names").get<std::vector<std::string>>();
+      const GeneratedModel m = generate_recurrent_cpp(g, names, lr.recipe.name, run.string());
+      const std::string vec = recurrent_vectors_c(g, in, outs, n);
+      write_text_file(out / "earshot_model.h", m.header);
+      write_text_file(out / "earshot_model.cc", m.source);
+      write_text_file(out / "earshot_vectors.c", vec);
+      wrote(out / "earshot_model.h", m.header.size(),
+            "generated model: earshot_recurrent_config() for rt::RecurrentStream, earshot_graph (the head's tail)");
+      wrote(
+          out / "earshot_model.cc", m.source.size(),
+          "generated model: step params, running-sum weights, tail arena " + std::to_string(m.arena_bytes) + " bytes");
+      wrote(out / "earshot_vectors.c", vec.size(), "the test vectors as C arrays (firmware self-check)");
+    }
     write_npy(out / "vectors_input.npy", in.data(), in_shape);
     write_npy(out / "vectors_output.npy", outs.data(), {n, per});
     wrote(out / "vectors_input.npy", in.size() * 2,

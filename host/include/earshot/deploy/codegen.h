@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "earshot/deploy/graph.h"
+#include "earshot/deploy/recurrent.h"
 #include "earshot/recipe.h"
 
 namespace earshot::deploy {
@@ -33,5 +34,18 @@ struct GeneratedModel {
 // null: then only earshot_graph, named `name`. `source` names the run in comments.
 GeneratedModel generate_cpp(const Graph& g, const Recipe* recipe, const std::vector<std::string>& class_names,
                             const std::string& name, const std::string& source);
+
+// A recurrent model (deploy/recurrent.h, quantized): earshot_graph is the
+// head's tail, and the header adds earshot_recurrent_config() for
+// rt::RecurrentStream (the step kernel's params, the flatten -> dense sums),
+// earshot_class_names and EARSHOT_RECURRENT_* defines.
+GeneratedModel generate_recurrent_cpp(const RecurrentGraphs& quantized, const std::vector<std::string>& class_names,
+                                      const std::string& name, const std::string& source);
+
+// Test vectors as C (earshot_vectors.c): `clips` clips of the step's input
+// (one-hot codes, or int16 values per step) and the raw outputs the board
+// must produce for them.
+std::string recurrent_vectors_c(const RecurrentGraphs& quantized, const std::vector<int16_t>& inputs,
+                                const std::vector<int16_t>& outputs, size_t clips);
 
 }  // namespace earshot::deploy

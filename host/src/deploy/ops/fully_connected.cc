@@ -115,21 +115,13 @@ size_t macs(const Graph& g, const Op& op) {
                                   static_cast<size_t>(w.shape[0]));
 }
 
-std::string literal(const rt::FullyConnectedParams& p, const std::string& scales) {
-  char b[512];
-  std::snprintf(b, sizeof b, "{%d, %d, %d, rt::%s, %s, %d, %s, %d, %s, %d}", p.batches, p.in_depth, p.units,
-                cpp_name(p.activation), cpp_float(p.input_scale).c_str(), p.input_zero_point, scales.c_str(),
-                p.filter_scale_count, cpp_float(p.output_scale).c_str(), p.output_zero_point);
-  return b;
-}
-
 void emit(Codegen& cg, size_t k) {
   const Op& op = cg.g.ops[k];
   const std::string o = "op" + std::to_string(k);
   const std::string W = Codegen::constant(op.inputs[1]);
   const char* sfx = cg.tensor(op.inputs[0]).type == DType::kInt16 ? "s16" : "s8";
   cg.decl += "rt::FullyConnectedOp " + o + ";\n";
-  cg.prepare_with_data("FullyConnectedParams", literal(fully_connected_params(cg.g, op), W + "_scale"),
+  cg.prepare_with_data("FullyConnectedParams", fully_connected_literal(fully_connected_params(cg.g, op), W + "_scale"),
                        "fully_connected", o, "", sfx);
   cg.macs_full += macs(cg.g, op);
   cg.macs_hop += macs(cg.g, op);
@@ -139,6 +131,14 @@ void emit(Codegen& cg, size_t k) {
 }
 
 }  // namespace
+
+std::string fully_connected_literal(const rt::FullyConnectedParams& p, const std::string& scales) {
+  char b[512];
+  std::snprintf(b, sizeof b, "{%d, %d, %d, rt::%s, %s, %d, %s, %d, %s, %d}", p.batches, p.in_depth, p.units,
+                cpp_name(p.activation), cpp_float(p.input_scale).c_str(), p.input_zero_point, scales.c_str(),
+                p.filter_scale_count, cpp_float(p.output_scale).c_str(), p.output_zero_point);
+  return b;
+}
 
 const OpKindInfo& fully_connected_op() {
   static const OpKindInfo k{
