@@ -100,6 +100,20 @@ int main() {
     return 1;
   }
   uint8_t* out = arena + ((earshot_graph.arena_bytes + 15u) & ~static_cast<size_t>(15u));
+#ifdef EARSHOT_FW_TRACE_STEPS
+  // Instruction tracing: a few steps of the first clip and nothing else.
+  for (int32_t t = 0; t < EARSHOT_FW_TRACE_STEPS && t < cfg.steps; ++t) {
+    bool done = false;
+    s = cfg.one_hot ? stream.push_index(earshot_vector_input[t], &done)
+                    : stream.push(earshot_vector_input + static_cast<size_t>(t) * earshot_vector_step_values, &done);
+    if (!rt::ok(s)) {
+      print_status("push", s);
+      return 1;
+    }
+  }
+  board_puts("earshot-fw done status 0\n");
+  return 0;
+#endif
 
   const size_t per_clip = static_cast<size_t>(cfg.steps) * earshot_vector_step_values;
   uint32_t step_ticks = 0, head_ticks = 0;

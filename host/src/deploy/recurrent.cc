@@ -175,7 +175,7 @@ RecurrentRuntime recurrent_runtime(const RecurrentGraphs& q) {
       p.units = q.units;
       p.reset_after = q.reset_after;
       p.input_scale = xs;
-      p.one_hot_value = one;
+      p.one_hot_value = q.one_hot ? one : 0;
       const char* gates[3] = {"z", "r", "n"};
       for (int k = 0; k < 3; ++k) {
         const std::string n = gates[k];
@@ -193,7 +193,7 @@ RecurrentRuntime recurrent_runtime(const RecurrentGraphs& q) {
       p.input_depth = q.input_depth;
       p.units = q.units;
       p.input_scale = xs;
-      p.one_hot_value = one;
+      p.one_hot_value = q.one_hot ? one : 0;
       p.x = dense_of(s, "xw", where);
       p.h = dense_of(s, "hu", where);
       p.pre_scale = scale_of("pre");

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "../ops/dot_s8_s16.h"
 #include "../ops/fully_connected_s16.h"
 #include "earshot/rt/memory.h"
 
@@ -18,8 +19,15 @@ namespace {
   } while (0)
 
 // |w * h| <= 128 * 32768 = 2^22, so 2^31 / 2^22 = 512 products fit an int32
-// partial sum exactly; a block holds up to 512 / units steps.
+// partial sum exactly; a block holds up to 512 / units steps, and at most 32
+// (the states buffered before the sums are updated).
 constexpr int32_t kProductsPerBlock = 512;
+constexpr int32_t kMaxBlockSteps = 32;
+
+int32_t block_steps(int32_t units) {
+  const int32_t k = kProductsPerBlock / units;
+  return k < 1 ? 1 : k > kMaxBlockSteps ? kMaxBlockSteps : k;
+}
 
 struct Sizes {
   int32_t units = 0, input_depth = 0;
@@ -59,7 +67,8 @@ struct Parts {
   int16_t* h = nullptr;
   int16_t* scratch = nullptr;
   int64_t* sums = nullptr;
-  int32_t* block = nullptr;
+  int16_t* block_h = nullptr;
+  int16_t* block_swz = nullptr;
   int16_t* reduced = nullptr;
 };
 
@@ -70,8 +79,10 @@ void plan(const RecurrentStreamConfig& c, const Sizes& s, Bump& b, Parts* p) {
   if (c.reduce == RecurrentReduce::kFlatten) {
     const size_t n = static_cast<size_t>(c.fc.units);
     p->fc_data = b.take_bytes(fully_connected_prepare_bytes(c.fc), 8);
+    const size_t k = static_cast<size_t>(block_steps(s.units)) * static_cast<size_t>(s.units);
     p->sums = b.take<int64_t>(n);
-    p->block = b.take<int32_t>(n);
+    p->block_h = b.take<int16_t>(k);
+    p->block_swz = b.take<int16_t>(k);
     p->reduced = b.take<int16_t>(n);
   } else {
     p->reduced = b.take<int16_t>(static_cast<size_t>(s.units));
@@ -106,7 +117,7 @@ Status RecurrentStream::init(const RecurrentStreamConfig& cfg, void* mem, size_t
   }
   if (cfg.reduce == RecurrentReduce::kFlatten) {
     EARSHOT_TRY(fully_connected_prepare_s16(cfg.fc, p.fc_data, fully_connected_prepare_bytes(cfg.fc), &fc_));
-    block_steps_ = kProductsPerBlock / s.units > 0 ? kProductsPerBlock / s.units : 1;
+    block_steps_ = block_steps(s.units);
     reduced_size_ = cfg.fc.units;
   } else {
     reduced_size_ = s.units;
@@ -117,7 +128,8 @@ Status RecurrentStream::init(const RecurrentStreamConfig& cfg, void* mem, size_t
   scratch_ = p.scratch;
   scratch_elems_ = s.scratch;
   sums_ = p.sums;
-  block_ = p.block;
+  block_h_ = p.block_h;
+  block_swz_ = p.block_swz;
   reduced_ = p.reduced;
   memset(reduced_, 0, static_cast<size_t>(reduced_size_) * sizeof(int16_t));
   ready_ = true;
@@ -130,17 +142,19 @@ void RecurrentStream::reset() {
   t_ = 0;
   in_block_ = 0;
   memset(h_, 0, static_cast<size_t>(units_) * sizeof(int16_t));
-  if (cfg_.reduce == RecurrentReduce::kFlatten) {
-    memset(sums_, 0, static_cast<size_t>(cfg_.fc.units) * sizeof(int64_t));
-    memset(block_, 0, static_cast<size_t>(cfg_.fc.units) * sizeof(int32_t));
-  }
+  if (cfg_.reduce == RecurrentReduce::kFlatten) memset(sums_, 0, static_cast<size_t>(cfg_.fc.units) * sizeof(int64_t));
 }
 
+// Adds the buffered steps t_ - in_block_ .. t_ - 1 into the sums: for each
+// output, the weights of those steps are contiguous (row n, columns
+// (t_ - in_block_) * units onwards).
 void RecurrentStream::flush_block() {
-  for (int32_t n = 0; n < cfg_.fc.units; ++n) {
-    sums_[n] += block_[n];
-    block_[n] = 0;
-  }
+  if (in_block_ == 0) return;
+  const int32_t m = in_block_ * units_;
+  detail::swizzle_s16(block_h_, m, block_swz_);
+  const size_t depth = static_cast<size_t>(cfg_.fc.in_depth);
+  const int8_t* w = cfg_.fc_weights + static_cast<size_t>(t_ - in_block_) * static_cast<size_t>(units_);
+  for (int32_t n = 0; n < cfg_.fc.units; ++n, w += depth) sums_[n] += detail::dot_s8_s16(w, block_swz_, m);
   in_block_ = 0;
 }
 
@@ -165,18 +179,12 @@ Status RecurrentStream::push(const int16_t* x, bool* clip_done) {
 }
 
 Status RecurrentStream::after_step(bool* clip_done) {
+  ++t_;
   if (cfg_.reduce == RecurrentReduce::kFlatten) {
-    // Column block t*U .. t*U+U-1 of every row: the Dense's weights for h_t.
-    const size_t depth = static_cast<size_t>(cfg_.fc.in_depth);
-    const int8_t* w = cfg_.fc_weights + static_cast<size_t>(t_) * static_cast<size_t>(units_);
-    for (int32_t n = 0; n < cfg_.fc.units; ++n, w += depth) {
-      int32_t acc = block_[n];
-      for (int32_t u = 0; u < units_; ++u) acc += static_cast<int32_t>(w[u]) * h_[u];
-      block_[n] = acc;
-    }
+    memcpy(block_h_ + in_block_ * units_, h_, static_cast<size_t>(units_) * sizeof(int16_t));
     if (++in_block_ == block_steps_) flush_block();
   }
-  *clip_done = ++t_ == cfg_.steps;
+  *clip_done = t_ == cfg_.steps;
   if (!*clip_done) return Status::kOk;
   if (cfg_.reduce == RecurrentReduce::kFlatten) {
     flush_block();

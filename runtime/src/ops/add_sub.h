@@ -18,15 +18,17 @@ namespace earshot::rt::detail {
 Status add_sub_prepare(const AddParams& p, bool int16, AddOp* op);
 
 // subtract: input1 - input2, else input1 + input2 (both wrap as int32 would).
+// One input, offset and shifted left, rescaled: v * (1 << left_shift) fits
+// (|v| < 2^16 and left_shift <= 20; int8: |v| < 2^9).
+[[gnu::always_inline]] inline int32_t add_sub_scale(const AddOp& op, int32_t v, QuantizedMultiplier m) {
+  return multiply_by_quantized_multiplier(v * (1 << op.left_shift), m, op.rounding);
+}
+
 template <typename T>
 void add_sub_eval(const AddOp& op, const T* a, const T* b, T* out, bool subtract) {
-  const auto scale = [&op](int32_t v, QuantizedMultiplier m) {
-    // v * (1 << left_shift) fits: |v| < 2^16 and left_shift <= 20 (int8: |v| < 2^9).
-    return multiply_by_quantized_multiplier(v * (1 << op.left_shift), m, op.rounding);
-  };
   for (int32_t i = 0; i < op.size; ++i) {
-    const int32_t x = scale(op.input1_offset + a[i], op.input1_mult);
-    const int32_t y = scale(op.input2_offset + b[i], op.input2_mult);
+    const int32_t x = add_sub_scale(op, op.input1_offset + a[i], op.input1_mult);
+    const int32_t y = add_sub_scale(op, op.input2_offset + b[i], op.input2_mult);
     const int32_t raw_sum =
         subtract ? static_cast<int32_t>(static_cast<uint32_t>(x) - static_cast<uint32_t>(y)) : wrap_add(x, y);
     const int32_t raw = multiply_by_quantized_multiplier(raw_sum, op.output_mult, op.rounding) + op.output_offset;

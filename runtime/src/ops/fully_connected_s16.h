@@ -10,7 +10,7 @@
 namespace earshot::rt::detail {
 
 // Output unit u of a prepared int16 FC from its int64 sum (bias included).
-inline int16_t fc_output_s16(const FullyConnectedOp& op, int32_t u, int64_t sum) {
+[[gnu::always_inline]] inline int16_t fc_output_s16(const FullyConnectedOp& op, int32_t u, int64_t sum) {
   const int32_t c = op.mult_count > 1 ? u : 0;
   int32_t v;
   if (op.real_mult != nullptr) {

@@ -2,8 +2,6 @@
 
 #include <math.h>
 
-#include <limits>
-
 namespace earshot::rt {
 
 Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding rounding) {
@@ -32,52 +30,6 @@ Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding round
   out->multiplier = static_cast<int32_t>(q_fixed);
   out->shift = shift;
   return Status::kOk;
-}
-
-int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  const bool overflow = a == b && a == std::numeric_limits<int32_t>::min();
-  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
-  const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  const int32_t high = static_cast<int32_t>((ab + nudge) / (1LL << 31));
-  return overflow ? std::numeric_limits<int32_t>::max() : high;
-}
-
-int32_t rounding_divide_by_pot(int32_t x, int exponent) {
-  if (exponent <= 0) return x;
-  if (exponent > 31) exponent = 31;
-  const int32_t mask = static_cast<int32_t>((1LL << exponent) - 1);
-  const int32_t remainder = x & mask;
-  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m) {
-  const int left = m.shift > 0 ? m.shift : 0;
-  const int right = m.shift > 0 ? 0 : -m.shift;
-  // TFLM computes x * (1 << left) in int32; wrap like the hardware does
-  // instead of relying on undefined behaviour.
-  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) * (static_cast<uint32_t>(1) << (left & 31)));
-  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
-}
-
-int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Rounding rounding) {
-  if (rounding == Rounding::kDouble) return multiply_by_quantized_multiplier(x, m);
-  // TFLITE_SINGLE_ROUNDING: one rounding of the 64-bit product.
-  const int total_shift = 31 - (m.shift < -31 ? -31 : (m.shift > 30 ? 30 : m.shift));
-  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
-  const int64_t result = (static_cast<int64_t>(x) * static_cast<int64_t>(m.multiplier) + round) >> total_shift;
-  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(result)));
-}
-
-int32_t multiply_by_quantized_multiplier_s64(int64_t x, QuantizedMultiplier m) {
-  const int64_t reduced = m.multiplier < 0x7FFF0000 ? (static_cast<int64_t>(m.multiplier) + (1 << 15)) >> 16 : 0x7FFF;
-  // TFLM's shifts are in [-31, 7]; clamping keeps any other in [1, 63] bits.
-  const int total_shift = 15 - (m.shift > 14 ? 14 : (m.shift < -48 ? -48 : m.shift));
-  const uint64_t prod =
-      static_cast<uint64_t>(x) * static_cast<uint64_t>(reduced) + (static_cast<uint64_t>(1) << (total_shift - 1));
-  // Arithmetic shift of the (wrapped) 64-bit sum, then int32 truncation.
-  const int64_t r = static_cast<int64_t>(prod) >> total_shift;
-  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
 }
 
 bool checked_log2(float x, int32_t* log2) {

@@ -49,6 +49,20 @@ size_t fc_bytes(const RnnDense& d) {
   return (fully_connected_prepare_bytes(f) + 3u) & ~static_cast<size_t>(3u);
 }
 
+// The one-hot table's entries (D x gates x U), 0 when it would exceed
+// kOneHotTableMax or the input is not one-hot (one_hot_value 0).
+template <typename Params>
+int32_t table_entries(const Params& p, int32_t gates) {
+  if (p.one_hot_value <= 0 || p.input_depth <= 0 || p.units <= 0) return 0;
+  const int64_t n = static_cast<int64_t>(p.input_depth) * gates * p.units;
+  return n <= kOneHotTableMax ? static_cast<int32_t>(n) : 0;
+}
+
+template <typename Params>
+size_t table_bytes(const Params& p, int32_t gates) {
+  return (static_cast<size_t>(table_entries(p, gates)) * sizeof(int16_t) + 3u) & ~static_cast<size_t>(3u);
+}
+
 Status prepare_fc(const RnnDense& d, int32_t in_depth, int32_t units, float input_scale, Arena* a,
                   FullyConnectedOp* op) {
   if (d.weights == nullptr) return Status::kInvalidArgument;
@@ -90,6 +104,17 @@ void one_hot_fc(const FullyConnectedOp& op, const int8_t* w, const int64_t* bias
   }
 }
 
+// FC(h) of a step: fully_connected_eval_s16's sums and requantization,
+// inline (the op is prepared and the pointers checked once per step).
+inline void fc_h_s16(const FullyConnectedOp& op, const int16_t* x, const int8_t* w, const int64_t* bias, int16_t* out) {
+  for (int32_t u = 0; u < op.units; ++u, w += op.in_depth) {
+    uint64_t acc = 0;  // wrapping, as fully_connected_eval_s16
+    for (int32_t i = 0; i < op.in_depth; ++i) acc += static_cast<uint64_t>(static_cast<int64_t>(w[i]) * x[i]);
+    if (bias != nullptr) acc += static_cast<uint64_t>(bias[u]);
+    out[u] = detail::fc_output_s16(op, u, static_cast<int64_t>(acc));
+  }
+}
+
 // *op = the prepared op, or zeroed when impl fails.
 template <typename Op, typename Params, typename Impl>
 Status prepare_or_zero(const Params& p, void* mem, size_t bytes, Op* op, Impl impl) {
@@ -110,14 +135,14 @@ Status prepare_or_zero(const Params& p, void* mem, size_t bytes, Op* op, Impl im
 }  // namespace
 
 size_t gru_prepare_bytes(const GruParams& p) {
-  size_t n = 0;
+  size_t n = table_bytes(p, 3);
   for (int g = 0; g < 3; ++g) n += fc_bytes(p.x[g]) + fc_bytes(p.h[g]);
   return n;
 }
 
 size_t gru_scratch_elems(const GruParams& p) { return p.units > 0 ? 4u * static_cast<size_t>(p.units) : 0u; }
 
-size_t rnn_prepare_bytes(const RnnParams& p) { return fc_bytes(p.x) + fc_bytes(p.h); }
+size_t rnn_prepare_bytes(const RnnParams& p) { return table_bytes(p, 1) + fc_bytes(p.x) + fc_bytes(p.h); }
 
 size_t rnn_scratch_elems(const RnnParams& p) { return p.units > 0 ? 2u * static_cast<size_t>(p.units) : 0u; }
 
@@ -169,6 +194,17 @@ Status gru_prepare_impl(const GruParams& p, void* mem, size_t bytes, GruOp* o) {
   o->units = u;
   o->reset_after = p.reset_after;
   o->one_hot_value = p.one_hot_value;
+  o->x_table = nullptr;
+  if (const int32_t n = table_entries(p, 3); n > 0) {
+    auto* table = static_cast<int16_t*>(a.take(static_cast<size_t>(n) * sizeof(int16_t)));
+    if (table == nullptr) return Status::kBufferTooSmall;
+    for (int32_t k = 0; k < p.input_depth; ++k) {
+      for (int g = 0; g < 3; ++g) {
+        one_hot_fc(o->fc_x[g], o->w_x[g], o->b_x[g], k, p.one_hot_value, table + (k * 3 + g) * u);
+      }
+    }
+    o->x_table = table;
+  }
   o->type = OpType::kInt16;
   return Status::kOk;
 }
@@ -201,16 +237,16 @@ Status gru_run(const GruOp& op, int16_t* h, int16_t* s, size_t elems, XFc x_fc) 
   int16_t* gate_out[2] = {z, r};
   for (int g = kGruZ; g <= kGruR; ++g) {
     EARSHOT_TRY(x_fc(g, a));
-    EARSHOT_TRY(fully_connected_eval_s16(op.fc_h[g], h, op.w_h[g], op.b_h[g], b));
+    fc_h_s16(op.fc_h[g], h, op.w_h[g], op.b_h[g], b);
     EARSHOT_TRY(add_eval_s16(op.pre[g], a, b, a));
     EARSHOT_TRY(logistic_eval_s16(op.sigmoid[g], a, gate_out[g]));
   }
   if (op.reset_after) {
-    EARSHOT_TRY(fully_connected_eval_s16(op.fc_h[kGruN], h, op.w_h[kGruN], op.b_h[kGruN], b));
+    fc_h_s16(op.fc_h[kGruN], h, op.w_h[kGruN], op.b_h[kGruN], b);
     EARSHOT_TRY(mul_eval_s16(op.reset, r, b, b));  // r * (h Un + bun)
   } else {
     EARSHOT_TRY(mul_eval_s16(op.reset, r, h, b));  // r * h
-    EARSHOT_TRY(fully_connected_eval_s16(op.fc_h[kGruN], b, op.w_h[kGruN], op.b_h[kGruN], r));
+    fc_h_s16(op.fc_h[kGruN], b, op.w_h[kGruN], op.b_h[kGruN], r);
     b = r;
   }
   EARSHOT_TRY(x_fc(kGruN, a));
@@ -234,7 +270,12 @@ Status gru_step_s16(const GruOp& op, const int16_t* x, int16_t* h, int16_t* scra
 Status gru_step_one_hot_s16(const GruOp& op, int32_t index, int16_t* h, int16_t* scratch, size_t scratch_elems) {
   if (op.type == OpType::kInt16 && (index < 0 || index >= op.input_depth)) return Status::kInvalidArgument;
   return gru_run(op, h, scratch, scratch_elems, [&](int g, int16_t* out) {
-    one_hot_fc(op.fc_x[g], op.w_x[g], op.b_x[g], index, op.one_hot_value, out);
+    if (op.x_table != nullptr) {
+      const int16_t* row = op.x_table + (index * 3 + g) * op.units;
+      for (int32_t u = 0; u < op.units; ++u) out[u] = row[u];
+    } else {
+      one_hot_fc(op.fc_x[g], op.w_x[g], op.b_x[g], index, op.one_hot_value, out);
+    }
     return Status::kOk;
   });
 }
@@ -264,6 +305,14 @@ Status rnn_prepare_impl(const RnnParams& p, void* mem, size_t bytes, RnnOp* o) {
   o->input_depth = p.input_depth;
   o->units = p.units;
   o->one_hot_value = p.one_hot_value;
+  o->x_table = nullptr;
+  if (const int32_t n = table_entries(p, 1); n > 0) {
+    auto* table = static_cast<int16_t*>(a.take(static_cast<size_t>(n) * sizeof(int16_t)));
+    if (table == nullptr) return Status::kBufferTooSmall;
+    for (int32_t k = 0; k < p.input_depth; ++k)
+      one_hot_fc(o->fc_x, o->w_x, o->b_x, k, p.one_hot_value, table + k * p.units);
+    o->x_table = table;
+  }
   o->type = OpType::kInt16;
   return Status::kOk;
 }
@@ -274,7 +323,7 @@ Status rnn_run(const RnnOp& op, int16_t* h, int16_t* s, size_t elems, XFc x_fc) 
   const size_t un = static_cast<size_t>(op.units);
   int16_t *a = s, *b = s + un;
   EARSHOT_TRY(x_fc(a));
-  EARSHOT_TRY(fully_connected_eval_s16(op.fc_h, h, op.w_h, op.b_h, b));
+  fc_h_s16(op.fc_h, h, op.w_h, op.b_h, b);
   EARSHOT_TRY(add_eval_s16(op.pre, a, b, a));
   return tanh_eval_s16(op.tanh, a, h);
 }
@@ -294,7 +343,12 @@ Status rnn_step_s16(const RnnOp& op, const int16_t* x, int16_t* h, int16_t* scra
 Status rnn_step_one_hot_s16(const RnnOp& op, int32_t index, int16_t* h, int16_t* scratch, size_t scratch_elems) {
   if (op.type == OpType::kInt16 && (index < 0 || index >= op.input_depth)) return Status::kInvalidArgument;
   return rnn_run(op, h, scratch, scratch_elems, [&](int16_t* out) {
-    one_hot_fc(op.fc_x, op.w_x, op.b_x, index, op.one_hot_value, out);
+    if (op.x_table != nullptr) {
+      const int16_t* row = op.x_table + index * op.units;
+      for (int32_t u = 0; u < op.units; ++u) out[u] = row[u];
+    } else {
+      one_hot_fc(op.fc_x, op.w_x, op.b_x, index, op.one_hot_value, out);
+    }
     return Status::kOk;
   });
 }

@@ -11,8 +11,8 @@
 // What the head reads, reduced as the steps go (RecurrentReduce):
 // - kLastState: the last step's state h [units] (return_sequences = false);
 // - kFlatten: return_sequences -> Flatten -> Dense: the Dense's int64 sums
-//   accumulate step by step (its weights' columns t*units .. t*units+units-1
-//   times h_t), and at the clip's end become that FULLY_CONNECTED's int16
+//   accumulate as the steps go (its weights' columns t*units .. t*units+units-1
+//   times h_t, a few steps at a time), and at the clip's end become that FULLY_CONNECTED's int16
 //   output [fc units] with its own requantization. The sums are integers, so
 //   the result equals the int16 FULLY_CONNECTED over the whole flattened
 //   sequence bit for bit (and through it TFLite and TFLite Micro running the
@@ -86,8 +86,11 @@ class RecurrentStream {
   int16_t* h_ = nullptr;
   int16_t* scratch_ = nullptr;
   size_t scratch_elems_ = 0;
-  int64_t* sums_ = nullptr;   // kFlatten: [fc.units]
-  int32_t* block_ = nullptr;  // kFlatten: [fc.units], partial sums of up to block_steps_ steps
+  int64_t* sums_ = nullptr;  // kFlatten: [fc.units]
+  // kFlatten: the states of the last in_block_ steps (up to block_steps_),
+  // added into sums_ as one int32 dot product per output when the block fills.
+  int16_t* block_h_ = nullptr;    // [block_steps_ * units]
+  int16_t* block_swz_ = nullptr;  // the same in dot_s8_s16's order
   int32_t block_steps_ = 0, in_block_ = 0;
   int16_t* reduced_ = nullptr;
   int32_t reduced_size_ = 0;

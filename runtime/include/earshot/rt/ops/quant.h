@@ -43,26 +43,9 @@ enum class Interpreter : uint8_t { kTfliteMicro = 0, kTflite = 1 };
 // kSingle also clamps shift > 30 to 30 with multiplier 2^31 - 1, as TFLite does then.
 Status quantize_multiplier(double real, QuantizedMultiplier* out, Rounding rounding = Rounding::kDouble);
 
-// TFLM MultiplyByQuantizedMultiplier (double rounding), or TFLite's
-// single-rounding form. Total: never traps (results wrap where TFLite's
-// would overflow).
-int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m);
-int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m, Rounding rounding);
-
-// TFLM MultiplyByQuantizedMultiplier(int64_t x, ...), the int16 kernels'
-// 64-bit accumulator form (the same in both TFLite builds): the multiplier
-// reduced to 16 bits (rounded), x * reduced rounded once by 15 - shift bits,
-// truncated to int32. TFLM's contract is shift < 8 and |x| < 2^47; outside it
-// this wraps instead of overflowing.
-int32_t multiply_by_quantized_multiplier_s64(int64_t x, QuantizedMultiplier m);
-
 // TFLM CheckedLog2 (float arithmetic): *log2 = round(log2(x)); true when x is
 // within 1e-3 of that power of two in log2 terms.
 bool checked_log2(float x, int32_t* log2);
-
-// gemmlowp primitives (exposed for tests and for the kernels).
-int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
-int32_t rounding_divide_by_pot(int32_t x, int exponent);  // exponent in [0, 31]
 
 // Values equal TFLite's ActivationFunctionType, so an exporter can cast.
 enum class Activation : uint8_t {
@@ -106,5 +89,64 @@ bool valid_quant_s16(float scale, int32_t zero_point);
 // Element type an op struct was prepared for; evals return kBadState when it
 // does not match (e.g. a zero-initialised, never prepared op).
 enum class OpType : uint8_t { kUnprepared = 0, kInt8 = 1, kFloat32 = 2, kInt16 = 3 };
+
+// The requantization arithmetic, always inlined (also at -Os): every kernel's inner
+// loops call it, and a call costs more than the arithmetic on a Cortex-M4.
+// gemmlowp primitives first (exposed for tests and for the kernels).
+[[gnu::always_inline]] inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  const bool overflow = a == b && a == INT32_MIN;
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  const int32_t high = static_cast<int32_t>((ab + nudge) / (1LL << 31));
+  return overflow ? INT32_MAX : high;
+}
+
+// exponent in [0, 31]
+[[gnu::always_inline]] inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+  if (exponent <= 0) return x;
+  if (exponent > 31) exponent = 31;
+  const int32_t mask = static_cast<int32_t>((1LL << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// TFLM MultiplyByQuantizedMultiplier (double rounding), or TFLite's
+// single-rounding form. Total: never traps (results wrap where TFLite's
+// would overflow).
+[[gnu::always_inline]] inline int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m) {
+  const int left = m.shift > 0 ? m.shift : 0;
+  const int right = m.shift > 0 ? 0 : -m.shift;
+  // TFLM computes x * (1 << left) in int32; wrap like the hardware does
+  // instead of relying on undefined behaviour.
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) * (static_cast<uint32_t>(1) << (left & 31)));
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
+}
+
+[[gnu::always_inline]] inline int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m,
+                                                                       Rounding rounding) {
+  if (rounding == Rounding::kDouble) return multiply_by_quantized_multiplier(x, m);
+  // TFLITE_SINGLE_ROUNDING: one rounding of the 64-bit product.
+  const int total_shift = 31 - (m.shift < -31 ? -31 : (m.shift > 30 ? 30 : m.shift));
+  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+  const int64_t result = (static_cast<int64_t>(x) * static_cast<int64_t>(m.multiplier) + round) >> total_shift;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(result)));
+}
+
+// TFLM MultiplyByQuantizedMultiplier(int64_t x, ...), the int16 kernels'
+// 64-bit accumulator form (the same in both TFLite builds): the multiplier
+// reduced to 16 bits (rounded), x * reduced rounded once by 15 - shift bits,
+// truncated to int32. TFLM's contract is shift < 8 and |x| < 2^47; outside it
+// this wraps instead of overflowing.
+[[gnu::always_inline]] inline int32_t multiply_by_quantized_multiplier_s64(int64_t x, QuantizedMultiplier m) {
+  const int64_t reduced = m.multiplier < 0x7FFF0000 ? (static_cast<int64_t>(m.multiplier) + (1 << 15)) >> 16 : 0x7FFF;
+  // TFLM's shifts are in [-31, 7]; clamping keeps any other in [1, 63] bits.
+  const int total_shift = 15 - (m.shift > 14 ? 14 : (m.shift < -48 ? -48 : m.shift));
+  const uint64_t prod =
+      static_cast<uint64_t>(x) * static_cast<uint64_t>(reduced) + (static_cast<uint64_t>(1) << (total_shift - 1));
+  // Arithmetic shift of the (wrapped) 64-bit sum, then int32 truncation.
+  const int64_t r = static_cast<int64_t>(prod) >> total_shift;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
+}
 
 }  // namespace earshot::rt

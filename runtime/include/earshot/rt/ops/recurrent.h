@@ -49,7 +49,7 @@ struct GruParams {
   int32_t units;          // U
   bool reset_after;       // true: Keras (r * (h Un + bun)); false: EpyNN ((r * h) Un)
   float input_scale;      // x's scale (one-hot too: x = one_hot_value * input_scale)
-  int16_t one_hot_value;  // one-hot input: the quantized 1 (e.g. 32767); dense: unused
+  int16_t one_hot_value;  // one-hot input: the quantized 1 (e.g. 32767); dense: 0 (no table)
   RnnDense x[3];          // FC(x) of z, r, n (inputs at input_scale)
   RnnDense h[3];          // z: FC(h), r: FC(h); n: FC(h) (reset_after) or FC(r * h)
   float pre_scale[3];     // the ADD outputs: z, r, n pre-activations
@@ -74,6 +74,10 @@ struct GruOp {
   MulOp reset, keep;
   SubOp diff;
   AddOp update;
+  // One-hot input: FC(x) of every gate for every index, [D, 3U] (z, r, n),
+  // computed once by prepare (the same values one_hot_fc gives); nullptr
+  // when the table would exceed kOneHotTableMax entries.
+  const int16_t* x_table;
 };
 
 struct RnnParams {
@@ -94,9 +98,13 @@ struct RnnOp {
   const int64_t *b_x, *b_h;
   AddOp pre;
   TanhOp tanh;
+  const int16_t* x_table;  // [D, U], as GruOp's
 };
 
-// Bytes prepare keeps (the FCs' multipliers; 4-byte aligned memory) and the
+// Largest one-hot table (D x gates x U int16 values) prepare builds.
+constexpr int32_t kOneHotTableMax = 4096;
+
+// Bytes prepare keeps (the FCs' multipliers and the one-hot table; 4-byte aligned memory) and the
 // int16 scratch elements a step needs (4 U for the GRU, 2 U for the RNN).
 size_t gru_prepare_bytes(const GruParams& p);
 size_t gru_scratch_elems(const GruParams& p);
