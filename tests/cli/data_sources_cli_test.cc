@@ -166,7 +166,8 @@ TEST(DataSourcesCli, DataSourcesListsTheRegistry) {
   EXPECT_EQ(md.out, data_sources_markdown());
   const CliRun bad = earshot("data sources drums", tmp.path());
   EXPECT_EQ(bad.code, 1);
-  EXPECT_HAS(bad.err, "unknown data source 'drums' (valid: folder, beats, bells, chords, class_folders, guitarists)");
+  EXPECT_HAS(bad.err,
+             "unknown data source 'drums' (valid: folder, beats, bells, chords, class_folders, guitarists, arrays)");
 }
 
 }  // namespace

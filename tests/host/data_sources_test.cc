@@ -16,6 +16,7 @@
 #include "earshot/audio.h"
 #include "earshot/data_sources.h"
 #include "earshot/generators.h"
+#include "earshot/npy.h"
 #include "earshot/task.h"
 #include "host/test_util.h"
 
@@ -31,8 +32,11 @@ using testing::TempDir;
 const fs::path kRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
 
 // A committed recipe that trains from each source; a new source adds its own.
-const std::map<std::string, std::string> kRecipeFor = {
-    {"folder", "bells.toml"}, {"beats", "beats.toml"}, {"chords", "chords.toml"}, {"class_folders", "guitarists.toml"}};
+const std::map<std::string, std::string> kRecipeFor = {{"folder", "bells.toml"},
+                                                       {"beats", "beats.toml"},
+                                                       {"chords", "chords.toml"},
+                                                       {"class_folders", "guitarists.toml"},
+                                                       {"arrays", "author_gru.toml"}};
 
 std::string slurp(const fs::path& p) {
   std::ifstream f(p);
@@ -142,7 +146,8 @@ TEST(DataSources, RegistryIsConsistent) {
       EXPECT_EQ(error, "") << key;
     }
   }
-  EXPECT_EQ(training_source_names(), (std::vector<std::string>{"folder", "beats", "chords", "class_folders"}));
+  EXPECT_EQ(training_source_names(),
+            (std::vector<std::string>{"folder", "beats", "chords", "class_folders", "arrays"}));
   EXPECT_EQ(generator_names(), (std::vector<std::string>{"beats", "bells", "chords", "guitarists"}));
   EXPECT_EQ(find_data_source("drums"), nullptr);
   EXPECT_EQ(option_name("snr_min"), "--snr-min");
@@ -210,7 +215,8 @@ TEST(DataSources, BadValuesNameLineKeyAndExpectation) {
   EXPECT_HAS(error_of_recipe(with_data(bells, "train_fraction = 0.9\nvalidation_fraction = 0.2\n")),
              "[data] validation_fraction: train_fraction + validation_fraction must be at most 1");
   EXPECT_HAS(error_of_recipe(with_data(bells, "source = \"drums\"\n")),
-             "[data] source: expected one of \"folder\", \"beats\", \"chords\", \"class_folders\", got \"drums\"");
+             "[data] source: expected one of \"folder\", \"beats\", \"chords\", \"class_folders\", \"arrays\", got "
+             "\"drums\"");
   EXPECT_HAS(error_of_recipe(with_data(bells, "source = \"bells\"\n")),
              "[data] source: \"bells\" only writes dataset folders: earshot generate bells --out DIR");
   EXPECT_HAS(error_of_recipe(with_data(bells, "noise = 1\n")), "unknown key 'noise' in [data]");
@@ -242,6 +248,17 @@ fs::path data_for(const DataSource& s, const TempDir& tmp) {
     o.recordings = 2;
     o.seconds = 6;
     generate_bells(dir, o);
+    return dir;
+  }
+  if (std::string(s.name) == "arrays") {  // author_gru.toml's examples: 10,000 levels
+    fs::create_directories(dir);
+    for (const auto& [split, n] : {std::pair<std::string, size_t>{"train", 6}, {"validation", 2}, {"test", 2}}) {
+      std::vector<uint8_t> x(n * 10000), y(n);
+      for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint8_t>(i * 7 % 16);
+      for (size_t i = 0; i < n; ++i) y[i] = static_cast<uint8_t>(i % 2);
+      write_npy(dir / (split + "_x.npy"), x.data(), {n, 10000});
+      write_npy(dir / (split + "_y.npy"), y.data(), {n});
+    }
     return dir;
   }
   EXPECT_EQ(std::string(s.name), "class_folders") << "add a data folder for this source";
@@ -280,6 +297,11 @@ TEST(DataSources, EveryDataKeyLoads) {
           EXPECT_EQ(td.train.n,
                     static_cast<size_t>(std::floor(tr.data.params.number("train_fraction") *
                                                    static_cast<double>(td.train.n + td.validation.n + td.test.n))));
+        } else if (std::string(s->name) == "arrays") {  // the files as they are
+          EXPECT_EQ(td.train.n, 6u);
+          EXPECT_EQ(td.validation.n, 2u);
+          EXPECT_EQ(td.test.n, 2u);
+          EXPECT_EQ(td.class_names, (std::vector<std::string>{"0", "1"}));
         } else {  // class_folders: every clip in one split, as its report says
           ASSERT_GT(td.train.n, 0u);
           EXPECT_EQ(td.train.n + td.validation.n + td.test.n,

@@ -96,7 +96,7 @@ struct DataSource {
 };
 
 // Every source, in the order docs/data_sources.md lists them.
-inline constexpr size_t kDataSourceCount = 6;
+inline constexpr size_t kDataSourceCount = 7;
 std::span<const DataSource* const> data_sources();
 // nullptr when unknown.
 const DataSource* find_data_source(std::string_view name);
@@ -112,6 +112,7 @@ const DataSource& bells_source();
 const DataSource& chords_source();
 const DataSource& class_folders_source();
 const DataSource& guitarists_source();
+const DataSource& arrays_source();
 
 // --out and --seed, which every writer takes.
 const ParamList& generate_common_params();

@@ -13,8 +13,8 @@ using SourceFn = const DataSource& (*)();
 
 // The registry. A new source is added here and counted in kDataSourceCount
 // (data_sources.h); the two must agree.
-constexpr SourceFn kSources[] = {&folder_source, &beats_source,         &bells_source,
-                                 &chords_source, &class_folders_source, &guitarists_source};
+constexpr SourceFn kSources[] = {&folder_source,        &beats_source,      &bells_source, &chords_source,
+                                 &class_folders_source, &guitarists_source, &arrays_source};
 static_assert(std::size(kSources) == kDataSourceCount,
               "kDataSourceCount (data_sources.h) must count the registry's sources");
 

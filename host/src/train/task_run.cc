@@ -315,7 +315,8 @@ void finish_run(const RunFiles& f, const TrainRecipe& tr, nn::Model<float>& mode
   info["test"] = metrics_json(fit.test);
   write_text_file(f.run(), info.dump(2) + "\n");
   std::printf("run: %s (%d epochs%s; weights of epoch %d)\n", f.dir.c_str(), fit.state.epochs_done,
-              fit.state.stopped ? (", " + fit.state.stop_reason).c_str() : "", fit.state.best_epoch);
+              fit.state.stopped ? (", " + fit.state.stop_reason).c_str() : "",
+              tr.train.keep_best && !fit.state.best_weights.empty() ? fit.state.best_epoch : fit.state.epochs_done);
   if (!fit.test.empty()) {
     std::printf("test split:");
     for (const auto& [k, v] : fit.test) std::printf(" %s %.4f", k.c_str(), v);
