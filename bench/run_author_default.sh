@@ -53,10 +53,11 @@ for seed in $SEEDS; do
   run="$OUT/runs/seed$seed"
   echo "== seed $seed: train ($THREADS threads)"
   rm -rf "$run"
-  start=$(date +%s.%N)
-  "$EARSHOT" train "$RECIPE" --data "$DATA" --out "$run" --seed "$seed" --threads "$THREADS" --quiet
-  end=$(date +%s.%N)
-  echo "$start $end" | awk '{ printf "%.1f\n", $2 - $1 }' > "$run/wall_seconds.txt"
+  # wall and CPU (user + system) seconds of the whole training command,
+  # features included; on a shared machine the CPU time is the steadier figure
+  /usr/bin/time -f "%e %U %S" -o "$run.time" \
+    "$EARSHOT" train "$RECIPE" --data "$DATA" --out "$run" --seed "$seed" --threads "$THREADS" --quiet
+  mv "$run.time" "$run/train_time.txt"
   "$EARSHOT" eval "$run" --threads "$THREADS" --json > "$run/eval_test.json"
   "$EARSHOT" eval "$run" --data "$ELSEWHERE" --threads "$THREADS" --json > "$run/eval_elsewhere.json"
 done
@@ -98,20 +99,20 @@ for s in seeds:
         return r or 0
     ev_t = json.load(open(f"{run}/eval_test.json"))
     ev_e = json.load(open(f"{run}/eval_elsewhere.json"))
-    wall = float(open(f"{run}/wall_seconds.txt").read())
+    wall, user, system = (float(v) for v in open(f"{run}/train_time.txt").read().split()[-3:])
     rows.append(dict(seed=int(s), best_epoch=best, val=val, val_takes=takes("validation"),
                      val_n=sum(split.get("validation", {}).get("clips", {}).values()),
                      test=ev_t["confusion"]["accuracy"], test_n=ev_t["examples"], test_takes=takes("test"),
                      elsewhere=ev_e["confusion"]["accuracy"], elsewhere_n=ev_e["examples"],
-                     elsewhere_takes=2 * int(sys.argv[4]), train_seconds=wall))
+                     elsewhere_takes=2 * int(sys.argv[4]), train_seconds=wall, train_cpu_seconds=user + system))
 
 print()
-print("| seed | best epoch | validation (clips, 95% Wilson) | test (clips, 95% Wilson) | elsewhere (clips, 95% Wilson) | train s |")
-print("|---|---|---|---|---|---|")
+print("| seed | best epoch | validation (clips, 95% Wilson) | test (clips, 95% Wilson) | elsewhere (clips, 95% Wilson) | train wall s | train CPU s |")
+print("|---|---|---|---|---|---|---|")
 for r in rows:
     v = fmt(r["val"], r["val_n"], r["val_takes"]) if r["val"] is not None else "?"
     print(f"| {r['seed']} | {r['best_epoch']} | {v} | {fmt(r['test'], r['test_n'], r['test_takes'])} | "
-          f"{fmt(r['elsewhere'], r['elsewhere_n'], r['elsewhere_takes'])} | {r['train_seconds']:.0f} |")
+          f"{fmt(r['elsewhere'], r['elsewhere_n'], r['elsewhere_takes'])} | {r['train_seconds']:.0f} | {r['train_cpu_seconds']:.0f} |")
 for key in ("val", "test", "elsewhere"):
     xs = [r[key] for r in rows if r[key] is not None]
     if not xs:
@@ -127,6 +128,8 @@ for key in ("val", "test", "elsewhere"):
         line += f"; Wilson 95% on the mean over {n} clips: [{lo:.3f}, {hi:.3f}]"
     print(line)
 t = [r["train_seconds"] for r in rows]
-print(f"training wall time: mean {statistics.mean(t):.0f} s (min {min(t):.0f}, max {max(t):.0f})")
+c = [r["train_cpu_seconds"] for r in rows]
+print(f"training wall time: mean {statistics.mean(t):.0f} s (min {min(t):.0f}, max {max(t):.0f}); "
+      f"CPU time: mean {statistics.mean(c):.0f} s")
 json.dump(dict(rows=rows, summary=summary), open(f"{out}/results.json", "w"), indent=2)
 PY
