@@ -79,6 +79,9 @@ def fmt(p, n, takes):
     tlo, thi = wilson(p, takes)
     return f"{p:.3f} [{lo:.3f}, {hi:.3f}] (takes: [{tlo:.3f}, {thi:.3f}])"
 
+def clips(ev):
+    return sum(sum(row) for row in ev["confusion"]["matrix"])
+
 rows, summary = [], {}
 for s in seeds:
     run = f"{out}/runs/seed{s}"
@@ -102,8 +105,8 @@ for s in seeds:
     wall, user, system = (float(v) for v in open(f"{run}/train_time.txt").read().split()[-3:])
     rows.append(dict(seed=int(s), best_epoch=best, val=val, val_takes=takes("validation"),
                      val_n=sum(split.get("validation", {}).get("clips", {}).values()),
-                     test=ev_t["confusion"]["accuracy"], test_n=ev_t["examples"], test_takes=takes("test"),
-                     elsewhere=ev_e["confusion"]["accuracy"], elsewhere_n=ev_e["examples"],
+                     test=ev_t["confusion"]["accuracy"], test_n=clips(ev_t), test_takes=takes("test"),
+                     elsewhere=ev_e["confusion"]["accuracy"], elsewhere_n=clips(ev_e),
                      elsewhere_takes=2 * int(sys.argv[4]), train_seconds=wall, train_cpu_seconds=user + system))
 
 print()
