@@ -10,6 +10,7 @@
 
 #include "earshot/features.h"
 #include "earshot/pipeline.h"
+#include "earshot/task.h"
 #include "host/test_util.h"
 
 namespace earshot {
@@ -145,6 +146,30 @@ TEST(Recipe, BellsIsSeed001) {
   EXPECT_EQ(r.window_norm.db_ref, rt::DbRef::kNone);
   EXPECT_FALSE(r.window_norm.scale_to_max);
   EXPECT_EQ(r.unlabeled, UnlabeledPolicy::kError);
+}
+
+// The default guitarist recipe is one a board streams: per-sample codes from
+// a fixed 16-bit range (no per-file min-max), one recurrent layer first over
+// one-hot codes, its states averaged over time (a running sum on the board).
+TEST(Recipe, AuthorDefaultStreamsSampleBySample) {
+  const Recipe r = load_recipe(kRecipes / "author_default.toml");
+  EXPECT_EQ(r.source, FeatureSource::kDigitized);
+  EXPECT_EQ(r.digitize.range, DigitizeRange::kFixed);
+  EXPECT_EQ(r.digitize.rate_reduction, RateReduction::kDecimate);
+  EXPECT_FALSE(r.digitize.one_hot);
+  EXPECT_LE(r.digitize.levels, 256);  // codes fit the runtime's uint8_t
+  const TrainRecipe tr = parse_train_recipe(r);
+  ASSERT_GE(tr.model.trunk.size(), 3u);
+  const nlohmann::json& rnn = tr.model.trunk[0];
+  const std::string kind = rnn.at("type").get<std::string>();
+  EXPECT_TRUE(kind == "gru" || kind == "simple_rnn") << kind;
+  EXPECT_EQ(rnn.at("one_hot_input").get<int>(), r.digitize.levels);
+  EXPECT_TRUE(rnn.at("return_sequences").get<bool>());
+  EXPECT_EQ(tr.model.trunk[1].at("type").get<std::string>(), "global_avg_pool1d");
+  for (size_t i = 1; i < tr.model.trunk.size(); ++i) {
+    const std::string k = tr.model.trunk[i].at("type").get<std::string>();
+    EXPECT_TRUE(k == "global_avg_pool1d" || k == "dense" || k == "dropout") << k;
+  }
 }
 
 TEST(Recipe, OtherSeedsValues) {
