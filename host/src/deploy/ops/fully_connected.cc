@@ -23,6 +23,7 @@ rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace fully_connected_impl {
 
 rt::FullyConnectedParams params_for(const Graph& g, const Op& op, Target t) {
   rt::FullyConnectedParams p = fully_connected_params(g, op);
@@ -138,9 +139,11 @@ void emit(Codegen& cg, size_t k) {
             cg.typed_ptr(op.outputs[0], false) + "));\n";
 }
 
+}  // namespace fully_connected_impl
 }  // namespace
 
 const OpKindInfo& fully_connected_op() {
+  using namespace fully_connected_impl;
   static const OpKindInfo k{
       .kind = OpKind::kFullyConnected,
       .name = "FULLY_CONNECTED",
