@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files '*.c' '*.cc' '*.h' '*.inc')
 if [[ "${1:-}" == "--check" ]]; then
+  # One clang-format for all the files (on a busy machine, starting one per
+  # file takes minutes); one per file only to list those that differ.
+  if clang-format --dry-run --Werror "${files[@]}" >/dev/null 2>&1; then
+    echo "format: ${#files[@]} files follow .clang-format"
+    exit 0
+  fi
   bad=()
   for f in "${files[@]}"; do
     clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")

@@ -20,23 +20,23 @@ namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kGolden = fs::path(EARSHOT_TEST_DATA) / "golden" / "digitize";
+const fs::path kDigitizeGolden = fs::path(EARSHOT_TEST_DATA) / "golden" / "digitize";
 
 std::vector<uint8_t> codes(const NpyArray& a) { return std::vector<uint8_t>(a.data.begin(), a.data.end()); }
 
 TEST(DigitizeGolden, StampSaysWhereTheReferenceComesFrom) {
-  const nlohmann::json stamp = testing::read_stamp(kGolden);
+  const nlohmann::json stamp = testing::read_stamp(kDigitizeGolden);
   ASSERT_FALSE(stamp.is_null()) << "run /usr/bin/python3 scripts/golden/make_digitize_golden.py";
   EXPECT_EQ(stamp.at("generator"), "scripts/golden/make_digitize_golden.py");
   EXPECT_FALSE(stamp.at("numpy").get<std::string>().empty());
 }
 
 TEST(DigitizeGolden, NumpyRuleOnNormalisedValues) {
-  const NpyArray u = read_npy(kGolden / "u.npy");
+  const NpyArray u = read_npy(kDigitizeGolden / "u.npy");
   ASSERT_EQ(u.dtype, "<f8");
   for (int levels : {16, 256}) {
     SCOPED_TRACE(levels);
-    const std::vector<uint8_t> want = codes(read_npy(kGolden / ("u_codes" + std::to_string(levels) + ".npy")));
+    const std::vector<uint8_t> want = codes(read_npy(kDigitizeGolden / ("u_codes" + std::to_string(levels) + ".npy")));
     ASSERT_EQ(want.size(), u.size());
     std::vector<uint8_t> got(u.size());
     ASSERT_EQ(rt::digitize_unit(u.data.data(), u.size(), levels, rt::DigitizeRule::kNumpyRight, got.data()),
@@ -55,7 +55,8 @@ TEST(DigitizeGolden, FixedRangeIsNumpyOnFullScale) {
   for (int i = 0; i < 65536; ++i) all[static_cast<size_t>(i)] = static_cast<int16_t>(i - 32768);
   for (int levels : {2, 15, 16, 256}) {
     SCOPED_TRACE(levels);
-    const std::vector<uint8_t> want = codes(read_npy(kGolden / ("s16_codes" + std::to_string(levels) + ".npy")));
+    const std::vector<uint8_t> want =
+        codes(read_npy(kDigitizeGolden / ("s16_codes" + std::to_string(levels) + ".npy")));
     ASSERT_EQ(want.size(), all.size());
     std::vector<uint8_t> got(all.size());
     ASSERT_EQ(rt::fixed_digitize_s16(all.data(), all.size(), levels, rt::DigitizeRule::kNumpyRight, got.data()),
@@ -69,8 +70,8 @@ TEST(DigitizeGolden, FixedRangeIsNumpyOnFullScale) {
 // clips_music() gives (TIME = 0.25: clips of 2500 samples).
 TEST(DigitizeGolden, SeedPathFromAWavFile) {
   testing::TempDir tmp;
-  const NpyArray pcm = read_npy(kGolden / "file_s16.npy");
-  const NpyArray want = read_npy(kGolden / "file_clips.npy");
+  const NpyArray pcm = read_npy(kDigitizeGolden / "file_s16.npy");
+  const NpyArray want = read_npy(kDigitizeGolden / "file_clips.npy");
   ASSERT_EQ(want.shape.size(), 2u);
   std::vector<float> x(pcm.size());
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(pcm.data[i] / 32768.0);

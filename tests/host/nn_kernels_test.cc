@@ -139,33 +139,33 @@ TEST_P(NnKernelsVariant, GlobalMaxEqualsScalarRule) {
   const kern::Kernels* k = k_;
   const size_t B = 3;
   for (size_t C : {1, 3, 4, 8, 12, 17}) {
-    for (size_t P : {1, 2, 32}) {
-      std::vector<float> x = randoms(B * P * C, 40 + C * P);
+    for (size_t Pos : {1, 2, 32}) {
+      std::vector<float> x = randoms(B * Pos * C, 40 + C * Pos);
       for (size_t i = 0; i < x.size(); i += 5) x[i] = std::round(x[i]);  // ties
       if (x.size() > 20) x[7] = x[19] = std::nanf("");
       std::vector<float> want(B * C);
       std::vector<uint32_t> want_at(B * C, 0);
       for (size_t b = 0; b < B; ++b) {
         for (size_t c = 0; c < C; ++c) {
-          float o = x[b * P * C + c];
-          for (size_t p = 1; p < P; ++p) {
-            const float s = x[(b * P + p) * C + c];
+          float o = x[b * Pos * C + c];
+          for (size_t p = 1; p < Pos; ++p) {
+            const float s = x[(b * Pos + p) * C + c];
             if (s > o || std::isnan(s)) o = s, want_at[b * C + c] = uint32_t(p);
           }
           want[b * C + c] = o;
         }
       }
       const std::vector<float> g = randoms(B * C, 7);
-      std::vector<float> out(B * C, -1.0f), dx(B * P * C, 5.0f);
+      std::vector<float> out(B * C, -1.0f), dx(B * Pos * C, 5.0f);
       std::vector<uint32_t> at(B * C, 99);
-      k->global_max(x.data(), B, P, C, out.data(), at.data());
+      k->global_max(x.data(), B, Pos, C, out.data(), at.data());
       EXPECT_EQ(0, std::memcmp(out.data(), want.data(), out.size() * sizeof(float))) << k->name << " C " << C;
-      EXPECT_EQ(at, want_at) << k->name << " C " << C << " P " << P;
-      k->global_max_backward(g.data(), at.data(), B, P, C, dx.data());
+      EXPECT_EQ(at, want_at) << k->name << " C " << C << " P " << Pos;
+      k->global_max_backward(g.data(), at.data(), B, Pos, C, dx.data());
       for (size_t b = 0; b < B; ++b)
-        for (size_t p = 0; p < P; ++p)
+        for (size_t p = 0; p < Pos; ++p)
           for (size_t c = 0; c < C; ++c)
-            EXPECT_EQ(dx[(b * P + p) * C + c], p == want_at[b * C + c] ? g[b * C + c] : 0.0f);
+            EXPECT_EQ(dx[(b * Pos + p) * C + c], p == want_at[b * C + c] ? g[b * C + c] : 0.0f);
     }
   }
 }

@@ -30,7 +30,7 @@ using earshot::testing::error_of;
 
 const std::filesystem::path kGolden = std::filesystem::path(EARSHOT_TEST_DATA) / "golden" / "nn_loss";
 
-nlohmann::json stamp() {
+nlohmann::json loss_stamp() {
   std::ifstream in(kGolden / "STAMP.json");
   EXPECT_TRUE(in.good()) << "missing " << (kGolden / "STAMP.json") << "; run scripts/golden/make_nn_loss_golden.py";
   return nlohmann::json::parse(in);
@@ -52,7 +52,7 @@ struct Worst {
 
 template <typename T>
 void run_golden(double rtol, double atol, Worst& worst) {
-  const nlohmann::json st = stamp();
+  const nlohmann::json st = loss_stamp();
   const auto& cases = st.at("losses");
   // 12 (loss, input form) cases, each unweighted and weighted.
   EXPECT_EQ(cases.size(), 24u);
@@ -119,7 +119,7 @@ TEST(NnLossGolden, Float64MatchesTorchFloat64) {
 }
 
 TEST(NnLossGolden, StampNamesGeneratorAndVersions) {
-  const nlohmann::json st = stamp();
+  const nlohmann::json st = loss_stamp();
   EXPECT_EQ(st.at("generator"), "scripts/golden/make_nn_loss_golden.py");
   EXPECT_TRUE(st.contains("torch"));
   EXPECT_TRUE(st.contains("numpy"));

@@ -29,11 +29,12 @@ namespace {
 
 using earshot::testing::error_of;
 
-const std::filesystem::path kGolden = std::filesystem::path(EARSHOT_TEST_DATA) / "golden" / "nn_loss";
+const std::filesystem::path kOptimizerGolden = std::filesystem::path(EARSHOT_TEST_DATA) / "golden" / "nn_loss";
 
-nlohmann::json stamp() {
-  std::ifstream in(kGolden / "STAMP.json");
-  EXPECT_TRUE(in.good()) << "missing " << (kGolden / "STAMP.json") << "; run scripts/golden/make_nn_loss_golden.py";
+nlohmann::json optimizer_stamp() {
+  std::ifstream in(kOptimizerGolden / "STAMP.json");
+  EXPECT_TRUE(in.good()) << "missing " << (kOptimizerGolden / "STAMP.json")
+                         << "; run scripts/golden/make_nn_loss_golden.py";
   return nlohmann::json::parse(in);
 }
 
@@ -66,7 +67,7 @@ Param<T> param_from(const NpyArray& a, const std::string& name) {
 
 template <typename T>
 void run_golden(double rtol, double atol) {
-  const nlohmann::json st = stamp();
+  const nlohmann::json st = optimizer_stamp();
   const auto& configs = st.at("optimizers");
   const size_t steps = st.at("optimizer_steps");
   const size_t nparams = st.at("optimizer_param_shapes").size();
@@ -77,8 +78,8 @@ void run_golden(double rtol, double atol) {
   double worst_rel = 0.0;
   std::vector<NpyArray> init, grads;
   for (size_t i = 0; i < nparams; ++i) {
-    init.push_back(read_npy(kGolden / ("opt_init_p" + std::to_string(i) + ".npy")));
-    grads.push_back(read_npy(kGolden / ("opt_grads_p" + std::to_string(i) + ".npy")));
+    init.push_back(read_npy(kOptimizerGolden / ("opt_init_p" + std::to_string(i) + ".npy")));
+    grads.push_back(read_npy(kOptimizerGolden / ("opt_grads_p" + std::to_string(i) + ".npy")));
   }
   for (const auto& c : configs) {
     const std::string name = c.at("name");
@@ -98,7 +99,7 @@ void run_golden(double rtol, double atol) {
     ptrs.insert(ptrs.begin() + 1, &frozen);
     std::vector<NpyArray> want;
     for (size_t i = 0; i < nparams; ++i)
-      want.push_back(read_npy(kGolden / ("opt_" + name + "_expected_p" + std::to_string(i) + ".npy")));
+      want.push_back(read_npy(kOptimizerGolden / ("opt_" + name + "_expected_p" + std::to_string(i) + ".npy")));
 
     for (size_t s = 0; s < steps; ++s) {
       for (size_t i = 0; i < nparams; ++i) {

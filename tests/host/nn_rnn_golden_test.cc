@@ -37,19 +37,19 @@ struct Tol<float> {
   static constexpr const char* name = "float32";
 };
 
-const fs::path& golden_dir() {
+const fs::path& rnn_golden_dir() {
   static const fs::path p = fs::path(EARSHOT_TEST_DATA) / "golden" / "nn_rnn";
   return p;
 }
 
-const json& stamp() {
-  static const json j = testing::read_stamp(golden_dir());
+const json& rnn_stamp() {
+  static const json j = testing::read_stamp(rnn_golden_dir());
   return j;
 }
 
 template <typename T>
 Tensor<T> load(const std::string& name, const std::string& array) {
-  const NpyArray a = read_npy(golden_dir() / name / (array + ".npy"));
+  const NpyArray a = read_npy(rnn_golden_dir() / name / (array + ".npy"));
   Tensor<T> t(a.shape);
   for (size_t i = 0; i < t.size(); ++i) t.data[i] = static_cast<T>(a.data[i]);
   return t;
@@ -80,9 +80,10 @@ const char* const kCases[] = {
 
 template <typename T>
 void check_case(const std::string& name) {
-  ASSERT_TRUE(stamp().contains("cases")) << "missing or unreadable " << golden_dir() / "STAMP.json";
-  ASSERT_TRUE(stamp()["cases"].contains(name)) << name << " not in STAMP.json; run scripts/golden/make_rnn_golden.py";
-  const json& c = stamp()["cases"][name];
+  ASSERT_TRUE(rnn_stamp().contains("cases")) << "missing or unreadable " << rnn_golden_dir() / "STAMP.json";
+  ASSERT_TRUE(rnn_stamp()["cases"].contains(name))
+      << name << " not in STAMP.json; run scripts/golden/make_rnn_golden.py";
+  const json& c = rnn_stamp()["cases"][name];
   auto layer = make_layer<T>(c["config"], "golden " + name);
   const Tensor<T> x = load<T>(name, "x");
   Rng rng(1);
@@ -135,12 +136,12 @@ INSTANTIATE_TEST_SUITE_P(NnRnn, NnRnnGolden,
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(NnRnnGoldenStamp, ListMatchesStamp) {
-  ASSERT_TRUE(stamp().contains("cases"));
+  ASSERT_TRUE(rnn_stamp().contains("cases"));
   std::set<std::string> in_stamp, here(std::begin(kCases), std::end(kCases));
-  for (const auto& [k, v] : stamp()["cases"].items()) in_stamp.insert(k);
+  for (const auto& [k, v] : rnn_stamp()["cases"].items()) in_stamp.insert(k);
   EXPECT_EQ(in_stamp, here);
-  EXPECT_EQ(stamp()["generator"], "scripts/golden/make_rnn_golden.py");
-  EXPECT_TRUE(stamp().contains("torch"));
+  EXPECT_EQ(rnn_stamp()["generator"], "scripts/golden/make_rnn_golden.py");
+  EXPECT_TRUE(rnn_stamp().contains("torch"));
 }
 
 }  // namespace

@@ -7,6 +7,10 @@
 // OpKind. The registry (op_kind.cc) lists every kind explicitly and checks
 // the count against kOpKindCount. docs/extending.md lists the files a new
 // op touches. (Private to host/src/deploy: it needs flatc's generated header.)
+// Each ops/<op>.cc keeps its helpers (check, eval, emit, ...) in
+// `namespace { namespace <op>_impl {` and names them in <op>_op() through
+// `using namespace <op>_impl;`: a unity build (the dev, asan and tsan
+// presets) compiles several op files as one.
 #pragma once
 
 #include <any>

@@ -10,7 +10,7 @@
 namespace earshot {
 namespace {
 
-constexpr double kTwoPi = 6.283185307179586;
+constexpr double kTau = 6.283185307179586;
 
 void check(const ChordOptions& o) {
   if (o.sample_rate < 1000)
@@ -48,8 +48,8 @@ std::vector<float> chord_audio(double f0, bool minor, const ChordOptions& opt, n
   const double gain = opt.random_gain ? rng.uniform(opt.gain_min, opt.gain_max) : opt.gain;
   double ph0 = 0.0, ph1 = 0.0;
   if (opt.random_phase) {
-    ph0 = rng.uniform(0.0, kTwoPi);
-    ph1 = rng.uniform(0.0, kTwoPi);
+    ph0 = rng.uniform(0.0, kTau);
+    ph1 = rng.uniform(0.0, kTau);
   }
   const double noise = opt.noise_max > 0.0 ? rng.uniform(opt.noise_min, opt.noise_max) : 0.0;
   const size_t n = static_cast<size_t>(std::llround(opt.sample_rate * opt.seconds));
@@ -58,7 +58,7 @@ std::vector<float> chord_audio(double f0, bool minor, const ChordOptions& opt, n
   double peak = 0.0;
   for (size_t i = 0; i < n; ++i) {
     const double t = static_cast<double>(i);  // numpy: 2 * np.pi * freq * t / sr, left to right
-    double v = gain * std::sin(kTwoPi * f0 * t / sr + ph0) + gain * std::sin(kTwoPi * third * t / sr + ph1);
+    double v = gain * std::sin(kTau * f0 * t / sr + ph0) + gain * std::sin(kTau * third * t / sr + ph1);
     if (opt.noise_max > 0.0) v += noise * rng.uniform(-1.0, 1.0);
     y[i] = v;
     peak = std::max(peak, std::abs(v));

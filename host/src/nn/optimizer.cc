@@ -48,7 +48,7 @@ namespace earshot::nn {
 
 namespace {
 
-std::string lower(std::string s) {
+std::string lower_ascii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
@@ -266,7 +266,7 @@ class RmsProp final : public KerasOptimizer<T> {
 
 template <typename T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec) {
-  const std::string kind = lower(spec.kind);
+  const std::string kind = lower_ascii(spec.kind);
   if (kind != "sgd" && kind != "adam" && kind != "rmsprop")
     throw Error("unknown optimizer '" + spec.kind + "'; known optimizers: sgd, adam, rmsprop");
   check_spec(spec, kind);

@@ -6,6 +6,7 @@
 namespace earshot::deploy {
 
 namespace {
+namespace add_impl {
 
 // Both interpreters round ADD's requantization twice and compute its
 // multipliers alike (measured by tests/tflite/check_exports.sh on the int8 and
@@ -33,9 +34,11 @@ flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const
 
 std::string read_options(const fb::Operator& o, Op& op) { return read_fused(o.builtin_options_as_AddOptions(), op); }
 
+}  // namespace add_impl
 }  // namespace
 
 const OpKindInfo& add_op() {
+  using namespace add_impl;
   static const OpKindInfo k = [] {
     OpKindInfo i = binary_kind<Traits>(OpKind::kAdd, "ADD", fb::BuiltinOperator_ADD);
     i.version = &version;

@@ -29,6 +29,7 @@ rt::Conv2dParams conv2d_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace conv2d_impl {
 
 void check(OpCheck& c) {
   const Op& op = c.op();
@@ -172,9 +173,11 @@ void emit(Codegen& cg, size_t k) {
   cg.run += b;
 }
 
+}  // namespace conv2d_impl
 }  // namespace
 
 const OpKindInfo& conv2d_op() {
+  using namespace conv2d_impl;
   static const OpKindInfo k{
       .kind = OpKind::kConv2D,
       .name = "CONV_2D",

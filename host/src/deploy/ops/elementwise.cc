@@ -16,6 +16,7 @@ rt::ReluParams elementwise_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace elementwise_impl {
 
 // The runtime's names: prepare function, op struct, eval function.
 struct Names {
@@ -145,21 +146,26 @@ OpKindInfo lut_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin) 
   return k;
 }
 
+}  // namespace elementwise_impl
 }  // namespace
 
 const OpKindInfo& logistic_op() {
+  using namespace elementwise_impl;
   static const OpKindInfo k = lut_kind(OpKind::kLogistic, "LOGISTIC", fb::BuiltinOperator_LOGISTIC);
   return k;
 }
 const OpKindInfo& tanh_op() {
+  using namespace elementwise_impl;
   static const OpKindInfo k = lut_kind(OpKind::kTanh, "TANH", fb::BuiltinOperator_TANH);
   return k;
 }
 const OpKindInfo& relu_op() {
+  using namespace elementwise_impl;
   static const OpKindInfo k = elementwise_kind(OpKind::kRelu, "RELU", fb::BuiltinOperator_RELU);
   return k;
 }
 const OpKindInfo& relu6_op() {
+  using namespace elementwise_impl;
   static const OpKindInfo k = elementwise_kind(OpKind::kRelu6, "RELU6", fb::BuiltinOperator_RELU6);
   return k;
 }

@@ -23,6 +23,7 @@ rt::FullyConnectedParams fully_connected_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace fully_connected_impl {
 
 rt::FullyConnectedParams params_for(const Graph& g, const Op& op, Target t) {
   rt::FullyConnectedParams p = fully_connected_params(g, op);
@@ -130,6 +131,7 @@ void emit(Codegen& cg, size_t k) {
             cg.typed_ptr(op.outputs[0], false) + "));\n";
 }
 
+}  // namespace fully_connected_impl
 }  // namespace
 
 std::string fully_connected_literal(const rt::FullyConnectedParams& p, const std::string& scales) {
@@ -141,6 +143,7 @@ std::string fully_connected_literal(const rt::FullyConnectedParams& p, const std
 }
 
 const OpKindInfo& fully_connected_op() {
+  using namespace fully_connected_impl;
   static const OpKindInfo k{
       .kind = OpKind::kFullyConnected,
       .name = "FULLY_CONNECTED",

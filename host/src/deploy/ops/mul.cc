@@ -6,6 +6,7 @@
 
 namespace earshot::deploy {
 namespace {
+namespace mul_impl {
 
 struct Traits {
   using Params = rt::MulParams;
@@ -31,9 +32,11 @@ flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const
 
 std::string read_options(const fb::Operator& o, Op& op) { return read_fused(o.builtin_options_as_MulOptions(), op); }
 
+}  // namespace mul_impl
 }  // namespace
 
 const OpKindInfo& mul_op() {
+  using namespace mul_impl;
   static const OpKindInfo k = [] {
     OpKindInfo i = binary_kind<Traits>(OpKind::kMul, "MUL", fb::BuiltinOperator_MUL);
     i.version = &version;

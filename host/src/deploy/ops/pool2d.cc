@@ -12,6 +12,7 @@ rt::Pool2dParams pool2d_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace pool2d_impl {
 
 void check(OpCheck& c) {
   const Op& op = c.op();
@@ -104,14 +105,17 @@ OpKindInfo pool_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin,
   return k;
 }
 
+}  // namespace pool2d_impl
 }  // namespace
 
 const OpKindInfo& max_pool2d_op() {
+  using namespace pool2d_impl;
   static const OpKindInfo k = pool_kind(OpKind::kMaxPool2D, "MAX_POOL_2D", fb::BuiltinOperator_MAX_POOL_2D, true);
   return k;
 }
 
 const OpKindInfo& avg_pool2d_op() {
+  using namespace pool2d_impl;
   static const OpKindInfo k =
       pool_kind(OpKind::kAvgPool2D, "AVERAGE_POOL_2D", fb::BuiltinOperator_AVERAGE_POOL_2D, false);
   return k;

@@ -6,6 +6,7 @@
 
 namespace earshot::deploy {
 namespace {
+namespace quantize_impl {
 
 // The quantized side of the op.
 const TensorInfo& quantized_side(const Graph& g, const Op& op) {
@@ -82,14 +83,17 @@ OpKindInfo edge_kind(OpKind kind, const char* name, fb::BuiltinOperator builtin)
   return k;  // no quantize rule: quantize() adds these ops
 }
 
+}  // namespace quantize_impl
 }  // namespace
 
 const OpKindInfo& quantize_op() {
+  using namespace quantize_impl;
   static const OpKindInfo k = edge_kind(OpKind::kQuantize, "QUANTIZE", fb::BuiltinOperator_QUANTIZE);
   return k;
 }
 
 const OpKindInfo& dequantize_op() {
+  using namespace quantize_impl;
   static const OpKindInfo k = edge_kind(OpKind::kDequantize, "DEQUANTIZE", fb::BuiltinOperator_DEQUANTIZE);
   return k;
 }

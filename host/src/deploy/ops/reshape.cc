@@ -7,6 +7,7 @@
 
 namespace earshot::deploy {
 namespace {
+namespace reshape_impl {
 
 void check(OpCheck& c) {
   const TensorInfo &x = c.in(0), &y = c.out(0);
@@ -47,9 +48,11 @@ void emit(Codegen& cg, size_t k) {
   }
 }
 
+}  // namespace reshape_impl
 }  // namespace
 
 const OpKindInfo& reshape_op() {
+  using namespace reshape_impl;
   static const OpKindInfo k{
       .kind = OpKind::kReshape,
       .name = "RESHAPE",

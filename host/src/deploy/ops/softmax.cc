@@ -14,6 +14,7 @@ rt::SoftmaxParams softmax_params(const Graph& g, const Op& op) {
 }
 
 namespace {
+namespace softmax_impl {
 
 void check(OpCheck& c) {
   c.same_shape(c.in(0), c.out(0));
@@ -67,9 +68,11 @@ void emit(Codegen& cg, size_t k) {
             cg.arena_ptr(op.outputs[0], false) + "));\n";
 }
 
+}  // namespace softmax_impl
 }  // namespace
 
 const OpKindInfo& softmax_op() {
+  using namespace softmax_impl;
   static const OpKindInfo k{
       .kind = OpKind::kSoftmax,
       .name = "SOFTMAX",

@@ -6,6 +6,7 @@
 
 namespace earshot::deploy {
 namespace {
+namespace sub_impl {
 
 struct Traits {
   using Params = rt::SubParams;
@@ -29,9 +30,11 @@ flatbuffers::Offset<void> write_options(flatbuffers::FlatBufferBuilder& b, const
 
 std::string read_options(const fb::Operator& o, Op& op) { return read_fused(o.builtin_options_as_SubOptions(), op); }
 
+}  // namespace sub_impl
 }  // namespace
 
 const OpKindInfo& sub_op() {
+  using namespace sub_impl;
   static const OpKindInfo k = [] {
     OpKindInfo i = binary_kind<Traits>(OpKind::kSub, "SUB", fb::BuiltinOperator_SUB);
     i.version = &version;
