@@ -16,10 +16,10 @@ namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
+const fs::path kAuthorRecipes = fs::path(EARSHOT_TEST_DATA) / ".." / "recipes";
 
 TrainRecipe train_recipe(const std::string& file, Recipe* recipe) {
-  *recipe = load_recipe(kRecipes / file);
+  *recipe = load_recipe(kAuthorRecipes / file);
   return parse_train_recipe(*recipe);
 }
 
