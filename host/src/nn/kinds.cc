@@ -136,7 +136,9 @@ std::string layers_markdown() {
       "is written to the run's `architecture.json`.\n";
   for (const LayerKind* k : layer_kinds()) {
     s += "\n## `" + std::string(k->name) + "` (" + k->keras + ")\n\n" + k->doc + "\n\n";
-    s += std::string(k->lower != nullptr ? "Exported" : "Not exported") + " to `.tflite` and generated C++.\n\n";
+    s += k->export_note != nullptr
+             ? std::string(k->export_note) + "\n\n"
+             : std::string(k->lower != nullptr ? "Exported" : "Not exported") + " to `.tflite` and generated C++.\n\n";
     s += params_markdown(k->params);
   }
   return s;

@@ -469,6 +469,12 @@ void Recurrent<T>::backward(const Tensor<T>& x, const Tensor<T>& y, Tensor<T>& d
 
 namespace {
 
+// simple_rnn and gru export as a step model and a head model (deploy/recurrent.h).
+constexpr const char* kStepExport =
+    "Exported as a step model and a head model (`.tflite` and generated C++ for rt::RecurrentStream) when it is "
+    "the model's first layer, with activation tanh, and either read at its last state or followed by flatten and "
+    "dense: docs/deploy.md, \"Recurrent models\".";
+
 ParamList recurrent_params(Recurrent<float>::Cell cell) {
   ParamList l = {
       ParamDesc::count("units", "State size"),
@@ -509,6 +515,7 @@ const LayerKind& simple_rnn_kind() {
       .params = recurrent_params(Recurrent<float>::Cell::kSimple),
       .make_float = &make_kind<Recurrent, float>,
       .make_double = &make_kind<Recurrent, double>,
+      .export_note = kStepExport,
       .variant = static_cast<int>(Recurrent<float>::Cell::kSimple),
       .example = {{"units", 3}},
       .example_input = {5, 1},
@@ -527,6 +534,7 @@ const LayerKind& gru_kind() {
       .params = recurrent_params(Recurrent<float>::Cell::kGru),
       .make_float = &make_kind<Recurrent, float>,
       .make_double = &make_kind<Recurrent, double>,
+      .export_note = kStepExport,
       .variant = static_cast<int>(Recurrent<float>::Cell::kGru),
       .example = {{"units", 3}},
       .example_input = {5, 1},

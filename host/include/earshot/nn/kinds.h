@@ -37,6 +37,9 @@ struct LayerKind {
   // Appends the float graph ops for a built layer to the lowering and returns
   // the value it produces; nullptr when the kind cannot be exported.
   void (*lower)(deploy::Lowering& g, Layer<float>& layer, deploy::Value& value) = nullptr;
+  // How the kind is exported when that is not through `lower` (docs/layers.md
+  // prints it instead of "Exported"/"Not exported"); nullptr: by `lower`.
+  const char* export_note = nullptr;
   // A family's variant (conv rank, pooling op and rank): read by the shared class.
   int rank = 0;
   int variant = 0;
