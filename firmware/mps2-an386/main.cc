@@ -19,6 +19,7 @@
 #include <new>
 
 #include "board.h"
+#include "fw_common.h"
 #include "earshot/rt/detector.h"
 #include "earshot_model.h"
 
@@ -38,20 +39,14 @@ extern const uint32_t earshot_recording_rate;
 namespace {
 
 namespace rt = earshot::rt;
+using fw::calib_loop;
+using fw::print_status;
 
 constexpr size_t kBlock = 256;  // samples per push, like one I2S DMA half-buffer
 
 // All the runtime's memory: the detector's, then (for the benchmark) one more
 // model arena. Static, so the link map shows it; nothing is allocated.
 alignas(16) uint8_t g_pool[EARSHOT_FW_POOL_BYTES];
-
-void print_status(const char* what, rt::Status s) {
-  board_puts("error ");
-  board_puts(what);
-  board_puts(" ");
-  board_puts(rt::status_name(s));
-  board_puts("\n");
-}
 
 void on_output(void*, uint32_t window, const int8_t* output, int32_t n) {
   board_puts("out ");
@@ -93,17 +88,6 @@ void drain(rt::Detector& det) {
     board_putc('\n');
     ++events;
   }
-}
-
-// A loop of exactly 2 * n instructions (subs + bne), to relate SysTick ticks
-// to executed instructions under -icount.
-__attribute__((noinline)) void calib_loop(uint32_t n) {
-  __asm volatile(
-      "1: subs %0, %0, #1\n\t"
-      "bne 1b"
-      : "+r"(n)
-      :
-      : "cc");
 }
 
 }  // namespace

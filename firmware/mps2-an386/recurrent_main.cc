@@ -18,6 +18,7 @@
 #include <new>
 
 #include "board.h"
+#include "fw_common.h"
 #include "earshot_model.h"
 
 extern "C" {
@@ -35,25 +36,10 @@ extern const int16_t earshot_vector_output[];
 namespace {
 
 namespace rt = earshot::rt;
+using fw::calib_loop;
+using fw::print_status;
 
 alignas(16) uint8_t g_pool[EARSHOT_FW_POOL_BYTES];
-
-void print_status(const char* what, rt::Status s) {
-  board_puts("error ");
-  board_puts(what);
-  board_puts(" ");
-  board_puts(rt::status_name(s));
-  board_puts("\n");
-}
-
-__attribute__((noinline)) void calib_loop(uint32_t n) {
-  __asm volatile(
-      "1: subs %0, %0, #1\n\t"
-      "bne 1b"
-      : "+r"(n)
-      :
-      : "cc");
-}
 
 // The first output's element as an int (int8 or int16).
 int32_t output_value(const void* out, size_t i) {
